@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { isKubeguardError, messageOf } from '../common/index.ts';
+import { devCommand } from './dev.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('kubeguard')
+    .description(
+      'Kubernetes security posture: controls, image SBOMs and vulnerabilities, Kubescape-compatible',
+    )
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(devCommand());
+  return program;
+}
+
+/** Prints an error the way every command does: what failed, then what to do next. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode;
+  if (isKubeguardError(err)) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    return 1;
+  }
+  process.stderr.write(`error: ${messageOf(err)}\n`);
+  if (process.env.KUBEGUARD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}
