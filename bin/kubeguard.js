@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it exists (npm run build), else the TypeScript sources through tsx.
+// In a checkout (src/ present) runs the TypeScript sources through tsx, so nothing is ever stale;
+// an installed package or image ships only dist/ (npm run build) and runs that.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const sources = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 let main;
-if (existsSync(compiled)) {
-  ({ main } = await import(compiled));
-} else {
+if (existsSync(sources)) {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/cli/main.ts'));
+  ({ main } = await import(sources));
+} else {
+  ({ main } = await import('../dist/cli/main.js'));
 }
 process.exitCode = await main(process.argv.slice(2));

@@ -26,7 +26,11 @@ if [[ -e "$BIN" && ! -f "$STAMP" ]]; then
   log "found a half-built cache in $OUT_DIR (no completion stamp); rebuilding it"
 fi
 
-command -v go >/dev/null 2>&1 || die "the Go toolchain is not on PATH. Install Go >= 1.23 (Debian: apt-get install golang-go, or put /usr/local/go/bin on PATH) and run again."
+# Go is often installed outside PATH (the official tarball in /usr/local/go).
+for d in ${KUBEGUARD_GO_DIRS-/usr/local/go/bin /usr/lib/go/bin}; do
+  [[ -x "$d/go" ]] && PATH="$PATH:$d"
+done
+command -v go >/dev/null 2>&1 || die "the Go toolchain is not on PATH. Install Go 1.23 or newer (Debian 12's golang-go 1.19 is too old) or put /usr/local/go/bin on PATH, and run again."
 
 staging_version="v0.${KUBE_VERSION#v1.}"
 work="$OUT_DIR/build"

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Logger } from '../common/index.ts';
 import { ErrorCodes, KubeguardError } from '../common/index.ts';
 import type { DevPaths } from './paths.ts';
-import { which } from './proc.ts';
 
 /** The Kubernetes release we build and test against (kubectl on the machines is 1.32). */
 export const KUBE_VERSION = 'v1.32.13';
@@ -34,20 +33,12 @@ export async function ensureKubeApiserver(
   version = KUBE_VERSION,
 ): Promise<string> {
   if (isBuilt(paths, version)) return kubeApiserverPath(paths, version);
-  if (!which('go', ['/usr/local/go/bin', '/usr/lib/go/bin'])) {
-    throw new KubeguardError(
-      ErrorCodes.prerequisite,
-      `kube-apiserver ${version} is not built yet and the Go toolchain is not installed`,
-      { hint: 'install Go >= 1.23 (Debian: apt-get install golang-go) and run the command again' },
-    );
-  }
   const script = path.join(paths.repoRoot, 'tools', 'build-kube-apiserver.sh');
   logger.info(`building kube-apiserver ${version} from source (first time only; several minutes)`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn('bash', [script], {
       env: {
         ...process.env,
-        PATH: `${process.env.PATH ?? ''}:/usr/local/go/bin:/usr/lib/go/bin`,
         KUBE_VERSION: version,
         KUBEGUARD_CACHE_DIR: paths.cacheDir,
       },

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { ErrorCodes, KubeguardError, messageOf } from '../common/index.ts';
 
 const execFileAsync = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A background process we started, tracked by a PID file. */
 export interface Daemon {
@@ -68,29 +69,54 @@ export function pidStatus(daemon: Daemon, expect: string): PidStatus {
   return { state: 'running', pid };
 }
 
-/** Fails with a clear message if something already listens on host:port. */
-export async function assertPortFree(host: string, port: number, what: string, flag: string): Promise<void> {
-  const inUse = await new Promise<boolean>((resolve) => {
+function tryListen(host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => resolve(true));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(false)));
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
-  if (!inUse) return;
-  const owner = await portOwner(port);
-  throw new KubeguardError(
-    ErrorCodes.portInUse,
-    `port ${host}:${port} for ${what} is already in use${owner ? ` by ${owner}` : ''}`,
-    { hint: `stop that process, or choose another port with ${flag}` },
-  );
 }
 
+/**
+ * Fails with a clear message if something already listens on host:port. A port whose process died
+ * a moment ago can stay busy with its closing connections for a little while, so a port that
+ * nobody listens on is retried for a few seconds first.
+ */
+export async function assertPortFree(host: string, port: number, what: string, flag: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const err = await tryListen(host, port);
+    if (!err) return;
+    if (err.code !== 'EADDRINUSE') {
+      throw new KubeguardError(
+        ErrorCodes.portInUse,
+        `cannot listen on ${host}:${port} for ${what}: ${err.message}`,
+        {
+          hint: `choose another port with ${flag}`,
+        },
+      );
+    }
+    const owner = await portOwner(port);
+    if (owner !== undefined || Date.now() > deadline) {
+      throw new KubeguardError(
+        ErrorCodes.portInUse,
+        `port ${host}:${port} for ${what} is already in use${owner ? ` by ${owner}` : ''}`,
+        { hint: `stop that process, or choose another port with ${flag}` },
+      );
+    }
+    await sleep(200);
+  }
+}
+
+/** Who listens on the port: "name (pid N)", "another process" if ss cannot tell, undefined if nobody. */
 async function portOwner(port: number): Promise<string | undefined> {
   try {
     const { stdout } = await execFileAsync('ss', ['-Hltnp', `sport = :${port}`]);
+    if (stdout.trim() === '') return undefined;
     const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(stdout);
-    return match ? `${match[1]} (pid ${match[2]})` : undefined;
+    return match ? `${match[1]} (pid ${match[2]})` : 'another process';
   } catch {
-    return undefined;
+    return 'another process';
   }
 }
 
@@ -135,8 +161,6 @@ export function startDaemon(
     fs.closeSync(log);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Stops the process named by the PID file (only if it is still ours), waiting for it to exit. */
 export async function stopDaemon(

@@ -53,6 +53,11 @@ function isLoopback(registry: string): boolean {
   return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 }
 
+function isCertificateError(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
+}
+
 export function sha256Digest(bytes: Buffer | Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
@@ -218,7 +223,9 @@ export class RegistryClient {
     try {
       res = await attempt();
     } catch (err) {
-      if (this.scheme(ref.registry) === 'https' && isLoopback(ref.registry)) {
+      // Like Docker, a loopback registry may speak plain HTTP; but one that answered with a
+      // certificate we do not trust speaks TLS, and that is the error to report.
+      if (this.scheme(ref.registry) === 'https' && isLoopback(ref.registry) && !isCertificateError(err)) {
         this.schemes.set(ref.registry, 'http');
         try {
           res = await attempt();
@@ -278,6 +285,16 @@ export class RegistryClient {
   }
 
   private networkError(name: string, err: unknown): KubeguardError {
+    if (isCertificateError(err)) {
+      return new KubeguardError(
+        ErrorCodes.remote,
+        `${name}: the registry's TLS certificate is not trusted: ${messageOf(err)}`,
+        {
+          cause: err,
+          hint: 'pass the CA that signed it (--registry-ca) or, for testing only, skip verification',
+        },
+      );
+    }
     return new KubeguardError(ErrorCodes.remote, `${name}: cannot reach the registry: ${messageOf(err)}`, {
       cause: err,
       hint: 'check the registry address, that it runs, and its TLS settings (a private CA needs --registry-ca)',
