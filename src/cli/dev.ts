@@ -13,6 +13,9 @@ import {
   registryNames,
   registryStatus,
   registryUp,
+  storageDown,
+  storageStatus,
+  storageUp,
   testImages,
   userKubeconfig,
 } from '../devenv/index.ts';
@@ -170,6 +173,42 @@ function imagesCommand(): Command {
     });
 }
 
+function storageDevCommand(): Command {
+  const storage = new Command('storage').description(
+    'the storage role on 127.0.0.1, registered with the local control plane as an aggregated API',
+  );
+  storage
+    .command('up')
+    .description('start the storage and register APIService v1beta1.spdx.softwarecomposition.kubescape.io')
+    .option('--port <port>', 'HTTPS port (default 8443, then remembered)', port)
+    .action(async (opts: { port?: number }) => {
+      const info = await storageUp(devPaths(), opts, streamLogger({ prefix: 'storage' }));
+      process.stdout.write(
+        `storage is registered and serves https://127.0.0.1:${info.port}\n` +
+          '  kubectl api-resources --api-group=spdx.softwarecomposition.kubescape.io\n' +
+          `  log: ${info.logFile}\n`,
+      );
+    });
+  storage
+    .command('down')
+    .description('unregister the APIService and stop the storage')
+    .option('--wipe', 'also delete the stored objects')
+    .action(async (opts: { wipe?: boolean }) => {
+      await storageDown(devPaths(), opts, streamLogger({ prefix: 'storage' }));
+    });
+  storage
+    .command('status')
+    .description('show whether the storage runs')
+    .action(() => {
+      const s = storageStatus(devPaths());
+      process.stdout.write(
+        `storage ${s.state}${s.pid ? ` (pid ${s.pid})` : ''}${s.port ? ` port ${s.port}` : ''}\n`,
+      );
+      if (s.state !== 'running') process.exitCode = 3;
+    });
+  return storage;
+}
+
 export function devCommand(): Command {
   const dev = new Command('dev').description(
     'local development environment: control plane, registry, test images',
@@ -204,6 +243,7 @@ export function devCommand(): Command {
     .action(async (opts: { wipe?: boolean }) => {
       const paths = devPaths();
       const logger = streamLogger({ prefix: 'dev' });
+      await storageDown(paths, { wipe: opts.wipe }, logger);
       for (const name of registryNames(paths)) await registryDown(paths, { name, wipe: opts.wipe }, logger);
       await clusterDown({ paths, wipe: opts.wipe, logger });
     });
@@ -229,5 +269,6 @@ export function devCommand(): Command {
   dev.addCommand(clusterCommand());
   dev.addCommand(registryCommand());
   dev.addCommand(imagesCommand());
+  dev.addCommand(storageDevCommand());
   return dev;
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isKubeguardError, messageOf } from '../common/index.ts';
 import { devCommand } from './dev.ts';
+import { storageCommand } from './storage.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kubeguard')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(devCommand());
+  program.addCommand(storageCommand());
   return program;
 }
 

@@ -19,3 +19,5 @@ export { OciLayoutReader, OciLayoutWriter } from './oci-layout.ts';
 export { devUp, envExports, pushTestImages, registryClientFor } from './environment.ts';
 export type { PushedImage } from './environment.ts';
 export { freePort } from './proc.ts';
+export { APISERVICE_NAME, storageDown, storageLayout, storageStatus, storageUp } from './storage.ts';
+export type { StorageInfo } from './storage.ts';

@@ -1,0 +1,265 @@
+// Storage store benchmark: node --import tsx bench/storage-store.ts [--keep]
+// 10,000 VulnerabilityManifest-like objects of ~20 KB, then growth to 100,000 objects (~2 KB).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KubeObject } from '../src/api/index.ts';
+import { openSqliteStore, parseLabelSelector } from '../src/storage/store/index.ts';
+import type { ListOptions, ObjectStore } from '../src/storage/store/index.ts';
+
+const RESOURCE = 'vulnerabilitymanifests';
+const LARGE = 10_000;
+const TOTAL = 100_000;
+
+const packages = [
+  'libc6',
+  'openssl',
+  'zlib1g',
+  'libssl3',
+  'curl',
+  'libxml2',
+  'bash',
+  'perl-base',
+  'tar',
+  'gzip',
+];
+
+function match(seed: number): unknown {
+  const pkg = packages[seed % packages.length] as string;
+  const id = `CVE-20${20 + (seed % 5)}-${10000 + ((seed * 7919) % 89999)}`;
+  const version = `1.${seed % 13}.${seed % 7}-${seed % 5}+deb12u${seed % 4}`;
+  return {
+    vulnerability: {
+      id,
+      dataSource: `https://security-tracker.debian.org/tracker/${id}`,
+      namespace: 'debian:distro:debian:12',
+      severity: ['Critical', 'High', 'Medium', 'Low', 'Negligible'][seed % 5],
+      urls: [`https://security-tracker.debian.org/tracker/${id}`],
+      description: `A flaw was found in ${pkg} where a crafted input could lead to memory corruption (${seed}).`,
+      cvss: [],
+      fix: { versions: [`${version}.1`], state: seed % 3 === 0 ? 'not-fixed' : 'fixed' },
+      advisories: [],
+    },
+    relatedVulnerabilities: [
+      {
+        id,
+        dataSource: `https://nvd.nist.gov/vuln/detail/${id}`,
+        namespace: 'nvd:cpe',
+        severity: 'High',
+        urls: [],
+        cvss: [
+          {
+            version: '3.1',
+            vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+            metrics: { baseScore: 9.8, exploitabilityScore: 3.9, impactScore: 5.9 },
+            vendorMetadata: {},
+          },
+        ],
+      },
+    ],
+    matchDetails: [
+      {
+        type: 'exact-indirect-match',
+        matcher: 'dpkg-matcher',
+        searchedBy: {
+          distro: { type: 'debian', version: '12' },
+          namespace: 'debian:distro:debian:12',
+          package: { name: pkg, version },
+        },
+        found: { vulnerabilityID: id, versionConstraint: `< ${version}.1 (deb)` },
+      },
+    ],
+    artifact: {
+      name: pkg,
+      version,
+      type: 'deb',
+      locations: [{ path: `/usr/share/doc/${pkg}/copyright`, layerID: `sha256:${'ab'.repeat(32)}` }],
+      language: '',
+      licenses: ['GPL-2.0-or-later'],
+      cpes: [`cpe:2.3:a:${pkg}:${pkg}:${version}:*:*:*:*:*:*:*`],
+      purl: `pkg:deb/debian/${pkg}@${encodeURIComponent(version)}?arch=amd64&distro=debian-12`,
+      upstreams: [{ name: pkg }],
+    },
+  };
+}
+
+function manifest(index: number, matches: number): KubeObject {
+  const image = `registry.example.com/team-${index % 50}/service-${index}`;
+  return {
+    apiVersion: 'spdx.softwarecomposition.kubescape.io/v1beta1',
+    kind: 'VulnerabilityManifest',
+    metadata: {
+      name: `service-${index}-sha256-${(index * 2654435761).toString(16).padStart(12, '0')}`,
+      namespace: 'kubescape',
+      uid: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      labels: {
+        'kubescape.io/context': 'non-filtered',
+        'kubescape.io/image-name': `service-${index}`,
+        'kubescape.io/image-tag': 'latest',
+        'kubescape.io/team': `team-${index % 50}`,
+      },
+      annotations: {
+        'kubescape.io/image-id': `${image}@sha256:${'cd'.repeat(32)}`,
+        'kubescape.io/image-tag': `${image}:latest`,
+        'kubescape.io/status': 'ready',
+        'kubescape.io/scan-id': `scan-${index}`,
+      },
+    },
+    spec: {
+      metadata: {
+        withRelevancy: false,
+        tool: { name: '', version: 'v0.104.1-matching-adaptive', databaseVersion: 'sha256:0123' },
+        report: { createdAt: null },
+      },
+      payload: {
+        matches: Array.from({ length: matches }, (_, i) => match(index * 31 + i)),
+        source: { type: 'image', target: { userInput: `${image}:latest` } },
+        distro: { name: 'debian', version: '12', idLike: [] },
+        descriptor: { name: 'grype', version: 'v0.104.1' },
+      },
+    },
+  };
+}
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const started = performance.now();
+  const value = fn();
+  return { ms: performance.now() - started, value };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function listTime(store: ObjectStore, options: ListOptions, rounds: number): { ms: number; count: number } {
+  const runs: number[] = [];
+  let count = 0;
+  for (let i = 0; i < rounds; i++) {
+    const { ms, value } = time(() => store.list(RESOURCE, options));
+    runs.push(ms);
+    count = value.items.length;
+  }
+  return { ms: median(runs), count };
+}
+
+function pagedListTime(store: ObjectStore, limit: number): { ms: number; count: number } {
+  let count = 0;
+  const { ms } = time(() => {
+    let continueToken: string | undefined;
+    do {
+      const page = store.list(RESOURCE, { limit, continueToken });
+      count += page.items.length;
+      continueToken = page.continueToken;
+    } while (continueToken);
+  });
+  return { ms, count };
+}
+
+const rssMiB = () => process.resourceUsage().maxRSS / 1024;
+const fileMiB = (file: string) =>
+  ['', '-wal'].reduce(
+    (sum, suffix) => sum + (fs.statSync(file + suffix, { throwIfNoEntry: false })?.size ?? 0),
+    0,
+  ) /
+  (1024 * 1024);
+
+const rows: [string, string][] = [];
+const row = (label: string, value: string) => {
+  rows.push([label, value]);
+  process.stderr.write(`  ${label}: ${value}\n`);
+};
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kg-bench-store-'));
+const file = path.join(dir, 'store.db');
+const store = openSqliteStore({ file });
+try {
+  const sample = manifest(0, 16);
+  const largeSize = JSON.stringify(sample).length;
+  row(
+    'large object size',
+    `${fmt(largeSize / 1024)} KB (${(sample.spec as { payload: { matches: unknown[] } }).payload.matches.length} matches)`,
+  );
+
+  const objects = Array.from({ length: LARGE }, (_, i) => manifest(i, 16));
+  const created = time(() => {
+    for (const object of objects) store.create(RESOURCE, object);
+  });
+  objects.length = 0;
+  row(
+    `create ${fmt(LARGE, 0)} x ~20 KB`,
+    `${fmt(created.ms / 1000, 2)} s = ${fmt((LARGE / created.ms) * 1000, 0)} creates/s`,
+  );
+
+  const meta = listTime(store, {}, 7);
+  row(`list ${fmt(meta.count, 0)} metadata-only`, `${fmt(meta.ms)} ms (median of 7)`);
+  const labelled = listTime(store, { labelSelector: parseLabelSelector('kubescape.io/team=team-7') }, 7);
+  row(`list with label selector (${fmt(labelled.count, 0)} hits)`, `${fmt(labelled.ms)} ms`);
+  const paged = pagedListTime(store, 500);
+  row(`list ${fmt(paged.count, 0)} in pages of 500`, `${fmt(paged.ms)} ms`);
+  const full = listTime(store, { fullSpec: true }, 3);
+  row(`list ${fmt(full.count, 0)} fullSpec`, `${fmt(full.ms)} ms (median of 3)`);
+
+  const gets = time(() => {
+    for (let i = 0; i < 2000; i++) {
+      const name = manifest((i * 7) % LARGE, 0).metadata.name as string;
+      store.get(RESOURCE, 'kubescape', name);
+    }
+  });
+  row('get full object', `${fmt((gets.ms / 2000) * 1000, 0)} µs`);
+  const updates = time(() => {
+    for (let i = 0; i < 1000; i++) {
+      const object = manifest(i, 16);
+      (object.metadata.annotations as Record<string, string>)['kubescape.io/scan-id'] = `rescan-${i}`;
+      store.update(RESOURCE, object);
+    }
+  });
+  row('update ~20 KB object', `${fmt((1000 / updates.ms) * 1000, 0)} updates/s`);
+  const noops = time(() => {
+    for (let i = 0; i < 1000; i++) store.update(RESOURCE, manifest(i + 1000, 16));
+  });
+  row('no-op update ~20 KB object', `${fmt((1000 / noops.ms) * 1000, 0)} updates/s`);
+  row(`peak RSS at ${fmt(LARGE, 0)} objects`, `${fmt(rssMiB(), 0)} MiB`);
+  row(`database size at ${fmt(LARGE, 0)} objects`, `${fmt(fileMiB(file), 0)} MiB`);
+
+  const grown = time(() => {
+    for (let i = LARGE; i < TOTAL; i++) store.create(RESOURCE, manifest(i, 1));
+  });
+  row(
+    `create ${fmt(TOTAL - LARGE, 0)} x ~${fmt(JSON.stringify(manifest(1, 1)).length / 1024)} KB`,
+    `${fmt(grown.ms / 1000, 2)} s = ${fmt(((TOTAL - LARGE) / grown.ms) * 1000, 0)} creates/s`,
+  );
+  const all = listTime(store, {}, 5);
+  row(`list ${fmt(all.count, 0)} metadata-only`, `${fmt(all.ms)} ms (median of 5)`);
+  const allPaged = pagedListTime(store, 500);
+  row(`list ${fmt(allPaged.count, 0)} in pages of 500`, `${fmt(allPaged.ms)} ms`);
+  const watchers = Array.from({ length: 100 }, () => {
+    let n = 0;
+    const stop = store.watch(RESOURCE, {}, () => n++);
+    return { count: () => n, stop };
+  });
+  const watched = time(() => {
+    for (let i = 0; i < 1000; i++)
+      store.delete(RESOURCE, 'kubescape', manifest(TOTAL - 1 - i, 0).metadata.name as string);
+  });
+  for (const watcher of watchers) watcher.stop();
+  row(
+    'delete with 100 watchers',
+    `${fmt((1000 / watched.ms) * 1000, 0)} deletes/s, ${fmt(watchers[0]?.count() ?? 0, 0)} events each`,
+  );
+  row(`peak RSS at ${fmt(TOTAL, 0)} objects`, `${fmt(rssMiB(), 0)} MiB`);
+  row(`database size at ${fmt(TOTAL, 0)} objects`, `${fmt(fileMiB(file), 0)} MiB`);
+} finally {
+  store.close();
+  if (process.argv.includes('--keep')) console.log(`kept ${dir}`);
+  else fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const width = Math.max(...rows.map(([label]) => label.length));
+const valueWidth = Math.max(...rows.map(([, value]) => value.length));
+console.log(`\nstorage store benchmark (node ${process.version}, ${os.cpus().length} CPUs, SQLite WAL)\n`);
+console.log(`| ${'measure'.padEnd(width)} | ${'result'.padEnd(valueWidth)} |`);
+console.log(`|${'-'.repeat(width + 2)}|${'-'.repeat(valueWidth + 2)}|`);
+for (const [label, value] of rows) console.log(`| ${label.padEnd(width)} | ${value.padEnd(valueWidth)} |`);

@@ -1,0 +1,2 @@
+export { configurationScanSummaries, vulnerabilitySummaries } from './summaries.ts';
+export { generatedNetworkPolicies } from './network-policies.ts';
