@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { KubeObject } from '../src/api/index.ts';
 import { openSqliteStore, parseLabelSelector } from '../src/storage/store/index.ts';
 import type { ListOptions, ObjectStore } from '../src/storage/store/index.ts';
@@ -157,13 +159,33 @@ function pagedListTime(store: ObjectStore, limit: number): { ms: number; count: 
   return { ms, count };
 }
 
-const rssMiB = () => process.resourceUsage().maxRSS / 1024;
-const fileMiB = (file: string) =>
+/** Creates objects [from, to) in batches built outside the timed part; returns the ms spent creating. */
+function createAll(store: ObjectStore, from: number, to: number, matches: number): number {
+  let ms = 0;
+  for (let start = from; start < to; start += 1000) {
+    const batch = Array.from({ length: Math.min(1000, to - start) }, (_, i) => manifest(start + i, matches));
+    ms += time(() => {
+      for (const object of batch) store.create(RESOURCE, object);
+    }).ms;
+  }
+  return ms;
+}
+
+const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 0)} MiB`;
+// A full GC before reading the heap separates what the store retains from garbage not yet collected.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+const rss = () => {
+  const peak = mib(process.resourceUsage().maxRSS * 1024);
+  const now = mib(process.memoryUsage().rss);
+  gc();
+  return `${peak} / ${now} / ${mib(process.memoryUsage().heapUsed)}`;
+};
+const fileSize = (file: string) =>
   ['', '-wal'].reduce(
     (sum, suffix) => sum + (fs.statSync(file + suffix, { throwIfNoEntry: false })?.size ?? 0),
     0,
-  ) /
-  (1024 * 1024);
+  );
 
 const rows: [string, string][] = [];
 const row = (label: string, value: string) => {
@@ -177,80 +199,74 @@ const file = path.join(dir, 'store.db');
 const store = openSqliteStore({ file });
 try {
   const sample = manifest(0, 16);
-  const largeSize = JSON.stringify(sample).length;
-  row(
-    'large object size',
-    `${fmt(largeSize / 1024)} KB (${(sample.spec as { payload: { matches: unknown[] } }).payload.matches.length} matches)`,
-  );
+  const largeSize = JSON.stringify(sample).length / 1024;
+  row('large object', `${fmt(largeSize)} KB, 16 matches`);
 
-  const objects = Array.from({ length: LARGE }, (_, i) => manifest(i, 16));
-  const created = time(() => {
-    for (const object of objects) store.create(RESOURCE, object);
-  });
-  objects.length = 0;
+  const created = createAll(store, 0, LARGE, 16);
   row(
-    `create ${fmt(LARGE, 0)} x ~20 KB`,
-    `${fmt(created.ms / 1000, 2)} s = ${fmt((LARGE / created.ms) * 1000, 0)} creates/s`,
+    `create ${fmt(LARGE, 0)} large`,
+    `${fmt(created / 1000, 2)} s = ${fmt((LARGE / created) * 1000, 0)} creates/s`,
   );
-
   const meta = listTime(store, {}, 7);
   row(`list ${fmt(meta.count, 0)} metadata-only`, `${fmt(meta.ms)} ms (median of 7)`);
   const labelled = listTime(store, { labelSelector: parseLabelSelector('kubescape.io/team=team-7') }, 7);
-  row(`list with label selector (${fmt(labelled.count, 0)} hits)`, `${fmt(labelled.ms)} ms`);
+  row(`list with a label selector (${fmt(labelled.count, 0)} hits)`, `${fmt(labelled.ms)} ms`);
   const paged = pagedListTime(store, 500);
   row(`list ${fmt(paged.count, 0)} in pages of 500`, `${fmt(paged.ms)} ms`);
-  const full = listTime(store, { fullSpec: true }, 3);
-  row(`list ${fmt(full.count, 0)} fullSpec`, `${fmt(full.ms)} ms (median of 3)`);
 
   const gets = time(() => {
-    for (let i = 0; i < 2000; i++) {
-      const name = manifest((i * 7) % LARGE, 0).metadata.name as string;
-      store.get(RESOURCE, 'kubescape', name);
-    }
+    for (let i = 0; i < 2000; i++)
+      store.get(RESOURCE, 'kubescape', manifest((i * 7) % LARGE, 0).metadata.name as string);
   });
-  row('get full object', `${fmt((gets.ms / 2000) * 1000, 0)} µs`);
-  const updates = time(() => {
-    for (let i = 0; i < 1000; i++) {
-      const object = manifest(i, 16);
-      (object.metadata.annotations as Record<string, string>)['kubescape.io/scan-id'] = `rescan-${i}`;
-      store.update(RESOURCE, object);
-    }
+  row('get a full large object', `${fmt((gets.ms / 2000) * 1000, 0)} µs`);
+  const updates = Array.from({ length: 1000 }, (_, i) => {
+    const object = manifest(i, 16);
+    (object.metadata.annotations as Record<string, string>)['kubescape.io/scan-id'] = `rescan-${i}`;
+    return object;
   });
-  row('update ~20 KB object', `${fmt((1000 / updates.ms) * 1000, 0)} updates/s`);
-  const noops = time(() => {
-    for (let i = 0; i < 1000; i++) store.update(RESOURCE, manifest(i + 1000, 16));
-  });
-  row('no-op update ~20 KB object', `${fmt((1000 / noops.ms) * 1000, 0)} updates/s`);
-  row(`peak RSS at ${fmt(LARGE, 0)} objects`, `${fmt(rssMiB(), 0)} MiB`);
-  row(`database size at ${fmt(LARGE, 0)} objects`, `${fmt(fileMiB(file), 0)} MiB`);
+  const updated = time(() => updates.forEach((object) => store.update(RESOURCE, object))).ms;
+  row('update a large object', `${fmt((1000 / updated) * 1000, 0)} updates/s`);
+  const unchanged = time(() => updates.forEach((object) => store.update(RESOURCE, object))).ms;
+  row('no-op update of a large object', `${fmt((1000 / unchanged) * 1000, 0)} updates/s`);
+  row(`RSS peak / now / heap after GC, ${fmt(LARGE, 0)} objects`, rss());
 
-  const grown = time(() => {
-    for (let i = LARGE; i < TOTAL; i++) store.create(RESOURCE, manifest(i, 1));
-  });
+  const full = listTime(store, { fullSpec: true }, 3);
+  const fullBytes = store
+    .list(RESOURCE, { fullSpec: true })
+    .items.reduce((sum, item) => sum + item.json.length, 0);
+  row(`list ${fmt(full.count, 0)} fullSpec (${mib(fullBytes)} of JSON)`, `${fmt(full.ms)} ms (median of 3)`);
+  row('RSS peak / now / heap after GC, after fullSpec lists', rss());
+  row(`database size, ${fmt(LARGE, 0)} objects`, mib(fileSize(file)));
+
+  const grown = createAll(store, LARGE, TOTAL, 1);
+  const smallSize = JSON.stringify(manifest(1, 1)).length / 1024;
   row(
-    `create ${fmt(TOTAL - LARGE, 0)} x ~${fmt(JSON.stringify(manifest(1, 1)).length / 1024)} KB`,
-    `${fmt(grown.ms / 1000, 2)} s = ${fmt(((TOTAL - LARGE) / grown.ms) * 1000, 0)} creates/s`,
+    `create ${fmt(TOTAL - LARGE, 0)} small (${fmt(smallSize)} KB)`,
+    `${fmt(grown / 1000, 2)} s = ${fmt(((TOTAL - LARGE) / grown) * 1000, 0)} creates/s`,
   );
   const all = listTime(store, {}, 5);
   row(`list ${fmt(all.count, 0)} metadata-only`, `${fmt(all.ms)} ms (median of 5)`);
   const allPaged = pagedListTime(store, 500);
   row(`list ${fmt(allPaged.count, 0)} in pages of 500`, `${fmt(allPaged.ms)} ms`);
-  const watchers = Array.from({ length: 100 }, () => {
-    let n = 0;
-    const stop = store.watch(RESOURCE, {}, () => n++);
-    return { count: () => n, stop };
+  const namespaced = listTime(store, { namespace: 'kubescape', limit: 500 }, 5);
+  row('list one page of 500 with remainingItemCount', `${fmt(namespaced.ms)} ms`);
+  const counters = Array.from({ length: 100 }, () => {
+    let events = 0;
+    const stop = store.watch(RESOURCE, {}, () => events++);
+    return { events: () => events, stop };
   });
-  const watched = time(() => {
-    for (let i = 0; i < 1000; i++)
+  const deleted = time(() => {
+    for (let i = 0; i < 1000; i++) {
       store.delete(RESOURCE, 'kubescape', manifest(TOTAL - 1 - i, 0).metadata.name as string);
-  });
-  for (const watcher of watchers) watcher.stop();
+    }
+  }).ms;
+  for (const counter of counters) counter.stop();
   row(
     'delete with 100 watchers',
-    `${fmt((1000 / watched.ms) * 1000, 0)} deletes/s, ${fmt(watchers[0]?.count() ?? 0, 0)} events each`,
+    `${fmt((1000 / deleted) * 1000, 0)} deletes/s, ${fmt(counters[0]?.events() ?? 0, 0)} events each`,
   );
-  row(`peak RSS at ${fmt(TOTAL, 0)} objects`, `${fmt(rssMiB(), 0)} MiB`);
-  row(`database size at ${fmt(TOTAL, 0)} objects`, `${fmt(fileMiB(file), 0)} MiB`);
+  row(`RSS peak / now / heap after GC, ${fmt(TOTAL, 0)} objects`, rss());
+  row(`database size, ${fmt(TOTAL, 0)} objects`, mib(fileSize(file)));
 } finally {
   store.close();
   if (process.argv.includes('--keep')) console.log(`kept ${dir}`);

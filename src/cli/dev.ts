@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ErrorCodes, KubeguardError, streamLogger } from '../common/index.ts';
 import type { ClusterStatus, RegistryStatus } from '../devenv/index.ts';
@@ -19,6 +21,16 @@ import {
   testImages,
   userKubeconfig,
 } from '../devenv/index.ts';
+
+/** How to call this CLI again from a shell: `kubeguard` when installed, else node and the script. */
+function self(): string {
+  const onPath = (process.env.PATH ?? '')
+    .split(':')
+    .some((d) => d && fs.existsSync(path.join(d, 'kubeguard')));
+  return onPath
+    ? 'kubeguard'
+    : `node ${path.relative(process.cwd(), path.join(devPaths().repoRoot, 'bin', 'kubeguard.js')) || 'bin/kubeguard.js'}`;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -43,7 +55,7 @@ function clusterCommand(): Command {
       process.stdout.write(
         `kube-apiserver ${info.config.kubeVersion} is ready at ${info.server}\n` +
           `  kubectl --kubeconfig ${info.kubeconfig} get namespaces\n` +
-          `  eval "$(kubeguard dev env)"   # sets KUBECONFIG and KUBEGUARD_REGISTRY\n`,
+          `  eval "$(${self()} dev env)"   # sets KUBECONFIG and KUBEGUARD_REGISTRY\n`,
       );
     });
   cluster
@@ -218,20 +230,23 @@ export function devCommand(): Command {
     .description('start the control plane and the registry, push the test images, print how to reach them')
     .action(async () => {
       const paths = devPaths();
-      const { cluster, registry, images } = await devUp(paths, streamLogger({ prefix: 'dev' }));
+      const { cluster, registry, images, storage } = await devUp(paths, streamLogger({ prefix: 'dev' }));
       process.stdout.write(
         [
           `Kubernetes ${cluster.config.kubeVersion} API server: ${cluster.server}`,
           `  kubeconfig: ${cluster.kubeconfig}`,
           `Registry: ${registry.url}`,
           ...images.map((i) => `  ${i.reference}`),
+          `Kubeguard storage (aggregated API spdx.softwarecomposition.kubescape.io/v1beta1): https://127.0.0.1:${storage.port}`,
           '',
           'Use them from this shell:',
-          '  eval "$(kubeguard dev env)"',
+          `  eval "$(${self()} dev env)"`,
           '  kubectl get namespaces',
+          '  kubectl api-resources --api-group=spdx.softwarecomposition.kubescape.io',
+          '  kubectl get vulnerabilitymanifests -A',
           `  skopeo inspect --tls-verify=false docker://${registry.address}/test/debian:12-minbase`,
           '',
-          'Stop everything with: kubeguard dev down   (add --wipe to delete state)',
+          `Stop everything with: ${self()} dev down   (add --wipe to delete state)`,
           '',
         ].join('\n'),
       );

@@ -8,6 +8,8 @@ import { buildTestImage, pushLayout, testImages } from './images.ts';
 import type { DevPaths } from './paths.ts';
 import type { RegistryInfo } from './registry.ts';
 import { registryStatus, registryUp } from './registry.ts';
+import type { StorageInfo } from './storage.ts';
+import { storageUp } from './storage.ts';
 
 /** A registry client that trusts and authenticates to a local registry. */
 export function registryClientFor(info: RegistryInfo): RegistryClient {
@@ -51,15 +53,16 @@ export async function pushTestImages(
   return pushed;
 }
 
-/** Everything the main job needs: control plane, default registry, test images. */
+/** Everything the main job needs: control plane, default registry, test images, Kubeguard's storage. */
 export async function devUp(
   paths: DevPaths,
   logger: Logger = silentLogger,
-): Promise<{ cluster: ClusterInfo; registry: RegistryInfo; images: PushedImage[] }> {
+): Promise<{ cluster: ClusterInfo; registry: RegistryInfo; images: PushedImage[]; storage: StorageInfo }> {
   const cluster = await clusterUp({ paths, logger });
   const registry = await registryUp(paths, {}, logger);
   const images = await pushTestImages(paths, registry, { logger });
-  return { cluster, registry, images };
+  const storage = await storageUp(paths, {}, logger);
+  return { cluster, registry, images, storage };
 }
 
 /** Shell exports (like `minikube docker-env`) for the running dev environment. */
@@ -75,7 +78,7 @@ export async function envExports(paths: DevPaths): Promise<string> {
   if (lines.length === 0) {
     lines.push('# no dev environment yet: run `kubeguard dev up` (or `kubeguard dev cluster up`)');
   } else {
-    lines.push('# run: eval "$(kubeguard dev env)"');
+    lines.push('# use: eval "$(node bin/kubeguard.js dev env)"');
   }
   return `${lines.join('\n')}\n`;
 }

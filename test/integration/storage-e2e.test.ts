@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   clusterDown,
   clusterUp,
   freePort,
   storageDown,
+  storageLayout,
   storageUp,
   userKubeconfig,
 } from '../../src/devenv/index.ts';
 import { isolatedPaths, kubectl } from '../kit/devenv.ts';
+import { client } from '../kit/http.ts';
 
 const paths = isolatedPaths('storage-e2e');
 let kubeconfig = '';
+let storagePort = 0;
 
 const manifestYaml = (name: string, critical = 1) => `
 apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1
@@ -56,7 +60,7 @@ describe('storage registered with the real kube-apiserver, used with kubectl', {
       ports: { apiserverPort: await freePort(), etcdPort: await freePort(), etcdPeerPort: await freePort() },
     });
     kubeconfig = cluster.kubeconfig;
-    await storageUp(paths, { port: await freePort() });
+    storagePort = (await storageUp(paths, { port: await freePort() })).port;
   });
   after(async () => {
     await storageDown(paths, { wipe: true });
@@ -206,6 +210,55 @@ describe('storage registered with the real kube-apiserver, used with kubectl', {
       kubectl(kubeconfig, ['-n', 'kubescape', 'get', 'vulnerabilitymanifest', 'redis-7-def456']),
       /NotFound|not found/,
     );
+  });
+
+  it('authenticates bearer tokens with TokenReview and authorizes with SubjectAccessReview when called directly', async () => {
+    await kubectl(kubeconfig, ['-n', 'kubescape', 'create', 'serviceaccount', 'reader']);
+    await kubectl(kubeconfig, ['-n', 'kubescape', 'create', 'serviceaccount', 'stranger']);
+    await kubectl(kubeconfig, [
+      'create',
+      'clusterrole',
+      'vm-reader',
+      '--verb=get,list,watch',
+      '--resource=vulnerabilitymanifests.spdx.softwarecomposition.kubescape.io',
+    ]);
+    await kubectl(kubeconfig, [
+      '-n',
+      'kubescape',
+      'create',
+      'rolebinding',
+      'reader',
+      '--clusterrole=vm-reader',
+      '--serviceaccount=kubescape:reader',
+    ]);
+    const token = (name: string) =>
+      kubectl(kubeconfig, ['-n', 'kubescape', 'create', 'token', name]).then((t) => t.trim());
+    const ca = fs.readFileSync(path.join(storageLayout(paths).dir, 'pki', 'ca.crt'));
+    const http = client(`https://127.0.0.1:${storagePort}`, ca);
+    const list =
+      '/apis/spdx.softwarecomposition.kubescape.io/v1beta1/namespaces/kubescape/vulnerabilitymanifests';
+    try {
+      const ok = await http.request('GET', list, undefined, {
+        authorization: `Bearer ${await token('reader')}`,
+      });
+      assert.equal(ok.status, 200, ok.text);
+      const otherNamespace = await http.request('GET', list.replace('/kubescape/', '/default/'), undefined, {
+        authorization: `Bearer ${await token('reader')}`,
+      });
+      assert.equal(otherNamespace.status, 403);
+      const denied = await http.request('GET', list, undefined, {
+        authorization: `Bearer ${await token('stranger')}`,
+      });
+      assert.equal(denied.status, 403);
+      assert.match(denied.json<{ message: string }>().message, /system:serviceaccount:kubescape:stranger/);
+      const bogus = await http.request('GET', list, undefined, { authorization: 'Bearer not-a-token' });
+      assert.equal(bogus.status, 401);
+      const anonymous = await http.request('GET', list);
+      assert.equal(anonymous.status, 401);
+      assert.equal((await http.request('GET', '/readyz')).status, 200);
+    } finally {
+      http.close();
+    }
   });
 
   it('refuses a user without RBAC permission with 403', async () => {

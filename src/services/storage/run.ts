@@ -4,6 +4,7 @@ import type { Logger } from '../../common/index.ts';
 import { ErrorCodes, KubeguardError, messageOf, silentLogger } from '../../common/index.ts';
 import { loadKubeConfig } from '../../k8s/index.ts';
 import { createStorageServer, openSqliteStore } from '../../storage/index.ts';
+import { startCleanupLoop } from './cleanup.ts';
 import {
   clientCAs,
   DelegatedAuthenticator,
@@ -20,6 +21,10 @@ export interface StorageRoleOptions {
   tlsKeyFile: string;
   /** How often the authentication config map (CAs, header names) is re-read. */
   authRefreshMs?: number;
+  /** Garbage collection of orphaned objects: time between runs (default 24h; 0 disables it). */
+  cleanupIntervalMs?: number;
+  /** Garbage collection logs what it would delete and deletes nothing. */
+  cleanupDryRun?: boolean;
   logger?: Logger;
 }
 
@@ -68,9 +73,17 @@ export async function runStorage(
     options.authRefreshMs ?? 5 * 60_000,
   );
   refresh.unref();
+  const stopCleanup = startCleanupLoop({
+    store,
+    kc,
+    intervalMs: options.cleanupIntervalMs ?? 24 * 3_600_000,
+    dryRun: options.cleanupDryRun ?? false,
+    logger,
+  });
   return {
     port: address.port,
     close: async () => {
+      stopCleanup();
       clearInterval(refresh);
       await server.close();
       store.close();

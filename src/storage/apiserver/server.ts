@@ -8,7 +8,13 @@ import { API_VERSION, GROUP, VERSION } from '../../api/index.ts';
 import type { Logger } from '../../common/index.ts';
 import { messageOf, silentLogger } from '../../common/index.ts';
 import type { KindDefinition, VirtualReadContext } from '../kinds/define.ts';
-import type { ObjectStore, StoredRecord, WatchEvent } from '../store/index.ts';
+import type {
+  FieldRequirement,
+  LabelRequirement,
+  ObjectStore,
+  StoredRecord,
+  WatchEvent,
+} from '../store/index.ts';
 import { parseFieldSelector, parseLabelSelector } from '../store/index.ts';
 import type { Authenticator, Authorizer, UserInfo } from './auth.ts';
 import { apiGroup, apiGroupDiscoveryList, apiGroupList, apiResourceList } from './discovery.ts';
@@ -393,7 +399,7 @@ export class StorageServer {
     url: URL,
     info: RequestInfo,
     kind: KindDefinition,
-  ): void {
+  ): void | Promise<void> {
     const format = negotiate(req.headers.accept);
     const rv = url.searchParams.get('resourceVersion') ?? '';
     const fullSpec = rv === FULL_SPEC;
@@ -414,13 +420,19 @@ export class StorageServer {
       if (format === 'table') return send(res, 200, toTable(kind, items, meta));
       return send(res, 200, { kind: listKind(kind), apiVersion: API_VERSION, metadata: meta, items }, format);
     }
-    const result = this.options.store.list(kind.plural, {
+    const query = {
       namespace: info.namespace || undefined,
       labelSelector,
       fieldSelector,
+      fullSpec: fullSpec || (format === 'table' && kind.columnsNeedSpec),
+    };
+    if (format === 'json' && !limit && !url.searchParams.has('continue')) {
+      return this.streamList(res, kind, query);
+    }
+    const result = this.options.store.list(kind.plural, {
+      ...query,
       limit,
       continueToken: url.searchParams.get('continue') ?? undefined,
-      fullSpec: fullSpec || (format === 'table' && kind.columnsNeedSpec),
     });
     const meta = {
       resourceVersion: String(result.resourceVersion),
@@ -441,12 +453,50 @@ export class StorageServer {
         format,
       );
     }
-    // Items are already serialized: concatenate instead of parsing and re-serializing 10,000 objects.
+    // Items are already serialized: concatenate instead of parsing and re-serializing them.
     const head = JSON.stringify({ kind: listKind(kind), apiVersion: API_VERSION, metadata: meta }).slice(
       0,
       -1,
     );
     send(res, 200, `${head},"items":[${result.items.map((r) => r.json).join(',')}]}`);
+  }
+
+  /**
+   * A whole list, written page by page as it is read, so that listing 100,000 objects never holds
+   * them all in memory. Later pages see the store as of the first one (the store's continue
+   * semantics), so the list is one consistent resourceVersion.
+   */
+  private async streamList(
+    res: ServerResponse,
+    kind: KindDefinition,
+    query: {
+      namespace?: string;
+      labelSelector?: LabelRequirement[];
+      fieldSelector?: FieldRequirement[];
+      fullSpec: boolean;
+    },
+  ): Promise<void> {
+    const pageSize = query.fullSpec ? 200 : 2000;
+    let page = this.options.store.list(kind.plural, { ...query, limit: pageSize });
+    res.writeHead(200, { 'content-type': JSON_TYPE });
+    res.write(
+      `${JSON.stringify({ kind: listKind(kind), apiVersion: API_VERSION, metadata: { resourceVersion: String(page.resourceVersion) } }).slice(0, -1)},"items":[`,
+    );
+    let first = true;
+    for (;;) {
+      if (page.items.length > 0) {
+        const ok = res.write(`${first ? '' : ','}${page.items.map((r) => r.json).join(',')}`);
+        first = false;
+        if (!ok) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      if (!page.continueToken || res.destroyed) break;
+      page = this.options.store.list(kind.plural, {
+        ...query,
+        limit: pageSize,
+        continueToken: page.continueToken,
+      });
+    }
+    res.end(']}');
   }
 
   private watch(

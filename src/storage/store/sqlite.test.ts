@@ -365,26 +365,37 @@ describe('sqlite store', () => {
       let round = 0;
       while (page.continueToken) {
         round++;
-        // Updates of listed and unlisted objects, a deletion ahead, a creation at the end.
-        store.update(
-          RESOURCE,
-          manifest(seen[0] as string, { namespace: 'ns0', labels: { parity: 'even' }, generation: round }),
-        );
-        const ahead = `o${String(total - round).padStart(3, '0')}`;
-        store.delete(RESOURCE, `ns${(total - round) % 3}`, ahead);
+        // An update of a listed and of an unlisted object, a deletion ahead, a creation, and a
+        // listed object deleted and re-created.
+        store.update(RESOURCE, manifest('o000', { namespace: 'ns0', generation: round }));
+        store.update(RESOURCE, manifest('o248', { namespace: 'ns2', generation: round }));
+        const ahead = total - 2 - round;
+        store.delete(RESOURCE, `ns${ahead % 3}`, `o${String(ahead).padStart(3, '0')}`);
         store.create(RESOURCE, manifest(`new${round}`));
+        const again = `o${String(round).padStart(3, '0')}`;
+        store.delete(RESOURCE, `ns${round % 3}`, again);
+        store.create(RESOURCE, manifest(again, { namespace: `ns${round % 3}` }));
         page = store.list(RESOURCE, { limit: 40, continueToken: page.continueToken });
         assert.equal(page.resourceVersion, listVersion);
         seen.push(...page.items.map((item) => item.name));
       }
+      assert.equal(round, 6);
       assert.equal(new Set(seen).size, seen.length, 'no duplicates');
-      const survivors = Array.from({ length: total - round }, (_, i) => `o${String(i).padStart(3, '0')}`);
-      for (const name of survivors) assert.ok(seen.includes(name), `${name} was listed`);
-      assert.deepEqual(
-        seen.filter((name) => name.startsWith('o')),
-        [...seen.filter((name) => name.startsWith('o'))].sort(),
-        'creation order',
+      const untouched = Array.from({ length: total }, (_, i) => i)
+        .filter((i) => i > round && (i < total - 2 - round || i >= total - 2))
+        .map((i) => `o${String(i).padStart(3, '0')}`);
+      for (const name of untouched) assert.ok(seen.includes(name), `${name} was listed`);
+      assert.ok(seen.includes('o248'), 'an updated object keeps its place');
+      assert.ok(
+        !seen.some((name) => name.startsWith('new')),
+        'objects created after the first page come by watch',
       );
+      assert.deepEqual(seen, [...seen].sort(), 'creation order');
+      const watched: string[] = [];
+      store.watch(RESOURCE, { sinceResourceVersion: listVersion }, (event) => {
+        if (event.type === 'ADDED') watched.push(event.record.name);
+      });
+      assert.ok(watched.includes('new1') && watched.includes('o001'));
     });
   });
 

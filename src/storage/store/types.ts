@@ -111,7 +111,8 @@ export interface ObjectStore {
   ): StoredRecord;
   /**
    * Objects in creation order. Pages continue after the last row of the previous page and report
-   * the first page's resourceVersion; objects created meanwhile may appear, none repeats.
+   * the first page's resourceVersion; objects created after the first page are left out (a watch
+   * from that resourceVersion delivers them), so none repeats, and updates keep their position.
    * Full-spec lists skip rows with an undecodable payload. Bad limit/continue: KG_ERR_INVALID_INPUT.
    */
   list(resource: string, options?: ListOptions): ListResult;

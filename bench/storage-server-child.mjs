@@ -1,8 +1,9 @@
-// The storage API server alone, for bench/storage-server.ts: one process, one core, allow-all auth.
+// The storage API server alone, for bench/storage-server.ts: the compiled code (as deployed, no
+// TypeScript loader in memory), one process, allow-all auth.
 import fs from 'node:fs';
-import { allowAll, createStorageServer, openSqliteStore } from '../src/storage/index.ts';
+import { allowAll, createStorageServer, openSqliteStore } from '../dist/storage/index.js';
 
-const [dir, certFile, keyFile] = process.argv.slice(2) as [string, string, string];
+const [dir, certFile, keyFile] = process.argv.slice(2);
 const store = openSqliteStore({ file: `${dir}/store.sqlite` });
 const server = createStorageServer({
   store,
