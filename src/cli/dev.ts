@@ -193,7 +193,8 @@ function storageDevCommand(): Command {
     .command('up')
     .description('start the storage and register APIService v1beta1.spdx.softwarecomposition.kubescape.io')
     .option('--port <port>', 'HTTPS port (default 8443, then remembered)', port)
-    .action(async (opts: { port?: number }) => {
+    .option('--cleanup', 'delete orphaned results every 10 minutes (default: only log what would be deleted)')
+    .action(async (opts: { port?: number; cleanup?: boolean }) => {
       const info = await storageUp(devPaths(), opts, streamLogger({ prefix: 'storage' }));
       process.stdout.write(
         `storage is registered and serves https://127.0.0.1:${info.port}\n` +

@@ -141,7 +141,7 @@ export interface StorageInfo {
 
 export async function storageUp(
   paths: DevPaths,
-  options: { port?: number; readyTimeoutMs?: number } = {},
+  options: { port?: number; readyTimeoutMs?: number; cleanup?: boolean } = {},
   logger: Logger = silentLogger,
 ): Promise<StorageInfo> {
   const cluster = await clusterStatus(paths);
@@ -194,6 +194,8 @@ export async function storageUp(
       '--secure-port', String(port),
       '--tls-cert-file', p.file('serving', 'crt'),
       '--tls-private-key-file', p.file('serving', 'key'),
+      // The dev cluster runs no real workloads: by default only log what cleanup would delete.
+      ...(options.cleanup ? ['--cleanup-interval', '10m'] : ['--cleanup-dry-run']),
     ]); // prettier-ignore
     logger.info(`started the storage on https://127.0.0.1:${port}`);
   }

@@ -261,6 +261,25 @@ describe('storage registered with the real kube-apiserver, used with kubectl', {
     }
   });
 
+  it('keeps stored results across a kill -9 and restart of the storage', async () => {
+    const pid = Number(fs.readFileSync(storageLayout(paths).daemon.pidFile, 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    while (fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z')) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    storagePort = (await storageUp(paths, { port: storagePort })).port;
+    const yaml = await kubectl(kubeconfig, [
+      '-n',
+      'kubescape',
+      'get',
+      'vulnerabilitymanifest',
+      'nginx-1-25-abc123',
+      '-o',
+      'yaml',
+    ]);
+    assert.match(yaml, /CVE-2024-2/);
+  });
+
   it('refuses a user without RBAC permission with 403', async () => {
     const file = `${paths.stateDir}/nobody.kubeconfig`;
     fs.writeFileSync(file, await userKubeconfig(paths, 'nobody'));

@@ -201,8 +201,9 @@ export async function runCleanup(options: CleanupRunOptions): Promise<CleanupRun
   const { store, kc, dryRun = false } = options;
   const logger = options.logger ?? silentLogger;
   const started = performance.now();
-  // Objects are listed before the cluster is read: an object written for a pod that starts in
-  // between is then judged against a state that already has the pod.
+  // Objects are listed before the cluster is read, so every object judged predates the state: one
+  // written for a pod that starts meanwhile is left for the next run instead of being judged
+  // against a state that lacks the pod.
   const objects = listCleanupObjects(store);
   const state = await collectRunningState(kc);
   if (options.isStopped?.()) return undefined;

@@ -58,6 +58,15 @@ const maxWatchBuffer = 64 * 1024 * 1024;
 
 type Negotiated = 'json' | 'table' | 'yaml';
 
+/** One request to a resource, as the handlers see it. */
+interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  info: RequestInfo;
+  kind: KindDefinition;
+}
+
 function negotiate(accept: string | undefined): Negotiated {
   if (!accept) return 'json';
   if (/as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept)) return 'table';
@@ -107,6 +116,16 @@ function parseBody(text: string, contentType: string | undefined): unknown {
       `the request body is not valid ${type === 'application/yaml' ? 'YAML' : 'JSON'}: ${messageOf(err).split('\n')[0]}`,
     );
   }
+}
+
+/** A stored object as the response: its JSON as stored, or YAML; a write never answers with a Table. */
+function sendRecord(res: ServerResponse, code: number, record: StoredRecord, format: Negotiated): void {
+  if (format === 'yaml') send(res, code, parseRecord(record), 'yaml');
+  else send(res, code, record.json);
+}
+
+function sendObject(res: ServerResponse, code: number, object: KubeObject, format: Negotiated): void {
+  send(res, code, object, format === 'table' ? 'json' : format);
 }
 
 function isDryRun(url: URL): boolean {
@@ -214,7 +233,7 @@ export class StorageServer {
     if (!kind) throw errors.pathNotFound(path);
     if (info.subresource !== '') throw errors.pathNotFound(path);
     if (!kind.namespaced && info.namespace !== '') throw errors.pathNotFound(path);
-    return this.serveResource(req, res, url, info, kind);
+    return this.serveResource({ req, res, url, info, kind });
   }
 
   private async authorize(user: UserInfo, info: RequestInfo): Promise<void> {
@@ -295,13 +314,8 @@ export class StorageServer {
     }
   }
 
-  private async serveResource(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): Promise<void> {
+  private async serveResource(call: Call): Promise<void> {
+    const { req, url, info, kind } = call;
     const ref = refOf(kind, info.name || undefined);
     try {
       const readOnly = ['get', 'list', 'watch'].includes(info.verb);
@@ -312,21 +326,21 @@ export class StorageServer {
       }
       switch (info.verb) {
         case 'get':
-          return this.get(req, res, url, info, kind);
+          return this.get(call);
         case 'list':
-          return this.list(req, res, url, info, kind);
+          return this.list(call);
         case 'watch':
-          return this.watch(req, res, url, info, kind);
+          return this.watch(call);
         case 'create':
-          return await this.create(req, res, url, info, kind);
+          return await this.create(call);
         case 'update':
-          return await this.update(req, res, url, info, kind);
+          return await this.update(call);
         case 'patch':
-          return await this.patch(req, res, url, info, kind);
+          return await this.patch(call);
         case 'delete':
-          return await this.delete(req, res, url, info, kind);
+          return await this.delete(call);
         case 'deletecollection':
-          return await this.deleteCollection(req, res, url, info, kind);
+          return await this.deleteCollection(call);
         default:
           throw errors.methodNotAllowed(`${req.method} is not supported on ${url.pathname}`);
       }
@@ -349,13 +363,8 @@ export class StorageServer {
     };
   }
 
-  private get(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): void {
+  private get(call: Call): void {
+    const { req, res, url, info, kind } = call;
     const format = negotiate(req.headers.accept);
     let object: KubeObject | undefined;
     if (kind.virtual) {
@@ -393,13 +402,8 @@ export class StorageServer {
     };
   }
 
-  private list(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): void | Promise<void> {
+  private list(call: Call): void | Promise<void> {
+    const { req, res, url, info, kind } = call;
     const format = negotiate(req.headers.accept);
     const rv = url.searchParams.get('resourceVersion') ?? '';
     const fullSpec = rv === FULL_SPEC;
@@ -499,13 +503,8 @@ export class StorageServer {
     res.end(']}');
   }
 
-  private watch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): void {
+  private watch(call: Call): void {
+    const { req, res, url, info, kind } = call;
     const format = negotiate(req.headers.accept);
     const rvText = url.searchParams.get('resourceVersion') ?? '';
     // Table rows of some kinds count things in the spec: their watch needs full objects too.
@@ -627,13 +626,8 @@ export class StorageServer {
     return parseBody(text, req.headers['content-type']);
   }
 
-  private async create(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): Promise<void> {
+  private async create(call: Call): Promise<void> {
+    const { req, res, url, info, kind } = call;
     if (info.name !== '') throw errors.methodNotAllowed('POST goes to the collection, not to an object');
     const object = prepareCreate(
       checkTypeAndNamespace(await this.readObject(req, kind), kind, info.namespace),
@@ -646,15 +640,10 @@ export class StorageServer {
       ) {
         throw errors.alreadyExists(refOf(kind, object.metadata.name));
       }
-      return send(res, 201, object, format === 'table' ? 'json' : format);
+      return sendObject(res, 201, object, format);
     }
     const record = this.options.store.create(kind.plural, object);
-    send(
-      res,
-      201,
-      format === 'yaml' ? parseRecord(record) : record.json,
-      format === 'table' ? 'json' : format,
-    );
+    sendRecord(res, 201, record, format);
   }
 
   private existing(kind: KindDefinition, info: RequestInfo): KubeObject {
@@ -671,23 +660,13 @@ export class StorageServer {
     expected: number | undefined,
     format: Negotiated,
   ): void {
-    if (isDryRun(url)) return send(res, 200, object, format === 'table' ? 'json' : format);
+    if (isDryRun(url)) return sendObject(res, 200, object, format);
     const { record } = this.options.store.update(kind.plural, object, { expectedResourceVersion: expected });
-    send(
-      res,
-      200,
-      format === 'yaml' ? parseRecord(record) : record.json,
-      format === 'table' ? 'json' : format,
-    );
+    sendRecord(res, 200, record, format);
   }
 
-  private async update(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): Promise<void> {
+  private async update(call: Call): Promise<void> {
+    const { req, res, url, info, kind } = call;
     if (info.name === '') throw errors.methodNotAllowed('PUT goes to an object, not to the collection');
     const body = checkTypeAndNamespace(await this.readObject(req, kind), kind, info.namespace);
     const old = this.existing(kind, info);
@@ -695,13 +674,8 @@ export class StorageServer {
     this.save(res, url, kind, object, expected, negotiate(req.headers.accept));
   }
 
-  private async patch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): Promise<void> {
+  private async patch(call: Call): Promise<void> {
+    const { req, res, url, info, kind } = call;
     if (info.name === '') throw errors.methodNotAllowed('PATCH goes to an object, not to the collection');
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const text = await readBody(req, kind.maxBytes, `a patch of ${kind.kind}`);
@@ -725,13 +699,8 @@ export class StorageServer {
     };
   }
 
-  private async delete(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): Promise<void> {
+  private async delete(call: Call): Promise<void> {
+    const { req, res, url, info, kind } = call;
     const options = await this.deleteOptions(req);
     const old = this.existing(kind, info);
     const pre = options.preconditions ?? {};
@@ -743,26 +712,15 @@ export class StorageServer {
     }
     const expected = parseResourceVersion(pre.resourceVersion, 'preconditions.resourceVersion');
     const format = negotiate(req.headers.accept);
-    if (isDryRun(url) || options.dryRun?.includes('All'))
-      return send(res, 200, old, format === 'table' ? 'json' : format);
+    if (isDryRun(url) || options.dryRun?.includes('All')) return sendObject(res, 200, old, format);
     const record = this.options.store.delete(kind.plural, info.namespace, info.name, {
       expectedResourceVersion: expected,
     });
-    send(
-      res,
-      200,
-      format === 'yaml' ? parseRecord(record) : record.json,
-      format === 'table' ? 'json' : format,
-    );
+    sendRecord(res, 200, record, format);
   }
 
-  private async deleteCollection(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    kind: KindDefinition,
-  ): Promise<void> {
+  private async deleteCollection(call: Call): Promise<void> {
+    const { req, res, url, info, kind } = call;
     await this.deleteOptions(req);
     const { labelSelector, fieldSelector } = this.selectors(url);
     const victims = this.options.store.list(kind.plural, {
