@@ -196,7 +196,7 @@ export async function storageUp(
       '--tls-private-key-file', p.file('serving', 'key'),
       // The dev cluster runs no real workloads: by default only log what cleanup would delete.
       ...(options.cleanup ? ['--cleanup-interval', '10m'] : ['--cleanup-dry-run']),
-    ]); // prettier-ignore
+    ], { env: { ...process.env, MALLOC_ARENA_MAX: '2' } }); // prettier-ignore
     logger.info(`started the storage on https://127.0.0.1:${port}`);
   }
   fs.writeFileSync(layout.settingsFile, `${JSON.stringify({ port }, null, 2)}\n`);

@@ -598,7 +598,7 @@ export function openSqliteStore(options: SqliteStoreOptions): ObjectStore {
     }
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -16384');
+    db.pragma('cache_size = -8192');
     // Checkpoints every ~40 MB of WAL: hot pages (meta, index leaves) reach the file once per
     // checkpoint instead of once per 4 MB; recovery after a crash reads at most that much WAL.
     db.pragma('wal_autocheckpoint = 10000');

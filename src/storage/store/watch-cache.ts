@@ -27,7 +27,7 @@ export interface ChangeEvent {
 export interface WatchHistoryOptions {
   /** Events retained for replay (default 10,000). */
   maxEvents?: number;
-  /** Approximate size cap of retained events, in string length of their JSON (default 16 MiB). */
+  /** Approximate size cap of retained events, in string length of their JSON (default 8 MiB). */
   maxBytes?: number;
 }
 
@@ -79,7 +79,7 @@ export class WatchCache {
     private readonly logger: Logger,
   ) {
     this.maxEvents = Math.max(1, options.maxEvents ?? 10_000);
-    this.maxBytes = Math.max(1, options.maxBytes ?? 16 * 1024 * 1024);
+    this.maxBytes = Math.max(1, options.maxBytes ?? 8 * 1024 * 1024);
     this.compactedThrough = startResourceVersion;
     this.latest = startResourceVersion;
   }
