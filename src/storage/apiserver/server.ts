@@ -556,7 +556,7 @@ export class StorageServer {
       if (!res.writableEnded) res.end();
     };
     this.watches.add(stop);
-    req.on('close', stop);
+    res.on('close', stop);
     res.on('error', stop);
     if (timeoutSeconds > 0) timers.push(setTimeout(stop, timeoutSeconds * 1000));
     if (kind.virtual) return; // like Kubescape: virtual kinds never change on their own
