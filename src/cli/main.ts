@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isKubeguardError, messageOf } from '../common/index.ts';
+import { dbCommand } from './db.ts';
 import { devCommand } from './dev.ts';
 import { storageCommand } from './storage.ts';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(devCommand());
   program.addCommand(storageCommand());
+  program.addCommand(dbCommand());
   return program;
 }
 

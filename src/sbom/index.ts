@@ -1,1 +1,14 @@
 export * from './image/index.ts';
+export type {
+  Distro,
+  Package,
+  PackageLocation,
+  PackageType,
+  ParseIssue,
+  Relationship,
+  SbomDocument,
+  SbomModel,
+  SbomSource,
+  SbomStatus,
+} from './model.ts';
+export type { CatalogueContext, CatalogueResult, Cataloguer, FileInfo, FileResolver, FileType } from './resolver.ts';
