@@ -1,0 +1,2 @@
+export * from './db/index.ts';
+export type * from './types.ts';
