@@ -3,6 +3,7 @@ import { isKubeguardError, messageOf } from '../common/index.ts';
 import { dbCommand } from './db.ts';
 import { devCommand } from './dev.ts';
 import { storageCommand } from './storage.ts';
+import { vulnCommand } from './vuln.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kubeguard')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.addCommand(devCommand());
   program.addCommand(storageCommand());
   program.addCommand(dbCommand());
+  program.addCommand(vulnCommand());
   return program;
 }
 

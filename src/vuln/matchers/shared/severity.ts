@@ -1,0 +1,113 @@
+/**
+ * Severity of one advisory record. Rule: a CVSS v3.1/v3.0 vector decides, else a v4.0 vector (both
+ * computed from the vector, never taken from a stored score); without either, the database's own
+ * rating (GHSA LOW/MODERATE/HIGH/CRITICAL, Debian urgency, Ubuntu priority); then a CVSS v2
+ * vector; else Unknown. v3 goes first because databases still rate by it: GHSA-qw6h-vgh9-j6wx is
+ * MODERATE from its v3.1 vector (5.0) while its v4.0 vector scores 2.3. The source used is
+ * reported in matchDetails[].found.severitySource.
+ */
+import { scoreCvss, type CvssScore } from '../../cvss/index.ts';
+import type { Advisory } from '../../types.ts';
+import type { Cvss, GrypeSeverity, SeveritySource } from '../../report/types.ts';
+
+export interface RecordSeverity {
+  severity: GrypeSeverity;
+  source: SeveritySource;
+  cvss: Cvss[];
+  /** Vectors that could not be scored, for warnings. */
+  invalidVectors: string[];
+}
+
+const CVSS_TYPES = new Set(['CVSS_V2', 'CVSS_V3', 'CVSS_V4']);
+
+/** CVSS "None" (0.0) has no grype equivalent; grype's lowest rating is Negligible. */
+function fromCvss(score: CvssScore): GrypeSeverity {
+  return score.severity === 'None' ? 'Negligible' : score.severity;
+}
+
+/** GHSA ratings, Debian urgencies and Ubuntu priorities, case-insensitive. */
+const DATABASE_RATINGS: Record<string, GrypeSeverity> = {
+  critical: 'Critical',
+  high: 'High',
+  important: 'High',
+  moderate: 'Medium',
+  medium: 'Medium',
+  low: 'Low',
+  negligible: 'Negligible',
+  unimportant: 'Negligible',
+  'end-of-life': 'Negligible',
+  'not yet assigned': 'Unknown',
+  untriaged: 'Unknown',
+  unknown: 'Unknown',
+};
+
+const DEBIAN_URGENCIES = new Set(['unimportant', 'end-of-life', 'not yet assigned', 'low', 'medium', 'high']);
+
+/** Database rating -> grype severity; Debian's tracker marks some urgencies with `*` or `**`. */
+export function severityOfRating(rating: string): GrypeSeverity | undefined {
+  return DATABASE_RATINGS[rating.trim().toLowerCase().replace(/\*+$/, '').trim()];
+}
+
+function isDebianRecord(advisory: Advisory): boolean {
+  return advisory.affected.some((a) => /^debian(:|$)/i.test(a.ecosystem));
+}
+
+function score(vector: string, memo: Map<string, CvssScore | undefined> | undefined): CvssScore | undefined {
+  if (memo?.has(vector)) return memo.get(vector);
+  let result: CvssScore | undefined;
+  try {
+    result = scoreCvss(vector);
+  } catch {
+    result = undefined;
+  }
+  memo?.set(vector, result);
+  return result;
+}
+
+/** `memo` caches scores by vector across records (a scan sees few distinct vectors). */
+export function recordSeverity(
+  advisory: Advisory,
+  memo?: Map<string, CvssScore | undefined>,
+): RecordSeverity {
+  const scores: CvssScore[] = [];
+  const invalidVectors: string[] = [];
+  for (const s of advisory.severity) {
+    if (!CVSS_TYPES.has(s.type)) continue;
+    const result = score(s.score, memo);
+    if (result) scores.push(result);
+    else invalidVectors.push(s.score);
+  }
+  const cvss: Cvss[] = scores.map((s) => ({
+    version: s.version,
+    vector: s.vector,
+    metrics: {
+      baseScore: s.baseScore,
+      ...(s.exploitabilityScore !== undefined ? { exploitabilityScore: s.exploitabilityScore } : {}),
+      ...(s.impactScore !== undefined ? { impactScore: s.impactScore } : {}),
+    },
+    vendorMetadata: {},
+  }));
+  const pick = (versions: string[]): CvssScore | undefined =>
+    scores.find((s) => versions.includes(s.version));
+  const v3 = pick(['3.1']) ?? pick(['3.0']);
+  if (v3) return { severity: fromCvss(v3), source: 'cvss-v3', cvss, invalidVectors };
+  const v4 = pick(['4.0']);
+  if (v4) return { severity: fromCvss(v4), source: 'cvss-v4', cvss, invalidVectors };
+
+  // Ubuntu publishes its priority as an OSV severity entry of type "Ubuntu".
+  const ratings = [
+    advisory.databaseSeverity,
+    ...advisory.severity.filter((s) => s.type === 'Ubuntu').map((s) => s.score),
+  ];
+  for (const rating of ratings) {
+    const severity = rating ? severityOfRating(rating) : undefined;
+    if (severity && rating) {
+      const debian =
+        isDebianRecord(advisory) && DEBIAN_URGENCIES.has(rating.toLowerCase().replace(/\*+$/, '').trim());
+      return { severity, source: debian ? 'debian-urgency' : 'database', cvss, invalidVectors };
+    }
+  }
+  const v2 = pick(['2.0']);
+  if (v2) return { severity: fromCvss(v2), source: 'cvss-v2', cvss, invalidVectors };
+  return { severity: 'Unknown', source: 'none', cvss, invalidVectors };
+}
