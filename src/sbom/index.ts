@@ -12,3 +12,6 @@ export type {
   SbomStatus,
 } from './model.ts';
 export type { CatalogueContext, CatalogueResult, Cataloguer, FileInfo, FileResolver, FileType } from './resolver.ts';
+export * from './layers/index.ts';
+export * from './sources/index.ts';
+export * from './catalogers/index.ts';

@@ -9,7 +9,14 @@ export const MediaTypes = {
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
+  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 } as const;
+
+/** Layers that live outside the registry (Windows base layers): not part of a Linux root filesystem. */
+export function isForeignLayer(mediaType: string | undefined): boolean {
+  return mediaType === MediaTypes.dockerForeignLayer || (mediaType?.includes('nondistributable') ?? false);
+}
 
 export const manifestAccept = [
   MediaTypes.ociIndex,

@@ -1,0 +1,12 @@
+export { readImage } from './read-image.ts';
+export type { ImageReadResult, ReadImageOptions, ReadProgress, ReadStats } from './read-image.ts';
+export { formatSourceSpec, parseSourceSpec } from './spec.ts';
+export type { SourceSpec } from './spec.ts';
+export { openDirectorySource, walkDirectory } from './directory.ts';
+export { openDockerArchiveSource } from './docker-archive.ts';
+export { openOciArchiveSource, openOciDirSource } from './oci-layout.ts';
+export { openRegistrySource } from './registry-source.ts';
+export type { RegistryOptions } from './registry-source.ts';
+export { TarArchive } from './tar-archive.ts';
+export type { ArchiveMember } from './tar-archive.ts';
+export type { ImageConfigSummary, ImageMetadata, ImageSource, LayerSource } from './types.ts';
