@@ -20,6 +20,10 @@ declare -A packages=(
   [openssl]=openssl
   [ss]=iproute2
   [curl]=curl
+  [rpm]=rpm
+  [rpmbuild]=rpm
+  [zip]=zip
+  [objcopy]=binutils
 )
 missing=()
 for cmd in "${!packages[@]}"; do

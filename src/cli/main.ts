@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isKubeguardError, messageOf } from '../common/index.ts';
 import { dbCommand } from './db.ts';
 import { devCommand } from './dev.ts';
+import { sbomCommand } from './sbom.ts';
 import { storageCommand } from './storage.ts';
 import { vulnCommand } from './vuln.ts';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(devCommand());
   program.addCommand(storageCommand());
   program.addCommand(dbCommand());
+  program.addCommand(sbomCommand());
   program.addCommand(vulnCommand());
   return program;
 }
@@ -36,7 +38,8 @@ export function reportError(err: unknown): number {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    // Commands report non-error outcomes (e.g. "not ready" = 3) through process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err);
   }

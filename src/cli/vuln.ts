@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ErrorCodes, KubeguardError } from '../common/index.ts';
+import { generateSbom } from '../sbom/index.ts';
+import type { SbomModel } from '../sbom/index.ts';
+import type { ImageSourceOptions } from './sbom.ts';
+import { addImageSourceOptions, imageSourceOptions } from './sbom.ts';
 import { defaultDbPath, describeAge, openAdvisoryDb } from '../vuln/index.ts';
 import {
   OUTPUT_FORMATS,
@@ -47,23 +51,25 @@ function readText(file: string, what: string): string {
   }
 }
 
-/** A source that is not a readable file: an image reference or a directory. */
-function requireSbomFile(source: string): void {
-  let stat: fs.Stats | undefined;
+/**
+ * An SBOM file is read; anything else is an image source (a reference, docker-archive:, oci-dir:,
+ * dir:, ...) that the SBOM engine catalogues first.
+ */
+async function sbomOf(source: string, opts: VulnOptions): Promise<SbomModel> {
+  let isFile = false;
   try {
-    stat = fs.statSync(source);
+    isFile = fs.statSync(source).isFile();
   } catch {
-    stat = undefined;
+    isFile = false;
   }
-  if (stat?.isFile()) return;
-  const what = stat?.isDirectory() ? 'a directory' : 'not a file (an image reference?)';
-  throw new KubeguardError(
-    ErrorCodes.invalidInput,
-    `"${source}" is ${what}: scanning images and directories needs the SBOM engine, which \`kubeguard vuln\` does not run yet`,
-    {
-      hint: 'pass an SBOM file (SPDX JSON, syft JSON or CycloneDX JSON), e.g. from `syft <image> -o syft-json=sbom.json`',
-    },
-  );
+  if (isFile) return readSbomFile(source).sbom;
+  const generated = await generateSbom(source, imageSourceOptions(opts));
+  if (generated.status !== 'ready' && !opts.quiet) {
+    process.stderr.write(
+      `warning: the SBOM of ${source} is ${generated.status}${generated.statusReason ? ` (${generated.statusReason})` : ''}: findings may be missing\n`,
+    );
+  }
+  return generated;
 }
 
 function printWarnings(warnings: ScanWarning[]): void {
@@ -78,7 +84,7 @@ function printWarnings(warnings: ScanWarning[]): void {
     process.stderr.write(`  … and ${warnings.length - MAX_WARNINGS_SHOWN} more\n`);
 }
 
-interface VulnOptions {
+interface VulnOptions extends ImageSourceOptions {
   db: string;
   output: OutputFormat;
   file?: string;
@@ -91,9 +97,8 @@ interface VulnOptions {
 }
 
 /** Runs one scan; returns the process exit code (0, or EXIT_VULNERABLE for --fail-on). */
-export function runVuln(source: string, opts: VulnOptions): number {
-  requireSbomFile(source);
-  const { sbom } = readSbomFile(source);
+export async function runVuln(source: string, opts: VulnOptions): Promise<number> {
+  const sbom = await sbomOf(source, opts);
   const ignoreRules = opts.ignoreFile
     ? parseIgnoreRulesYaml(readText(opts.ignoreFile, 'ignore file'), opts.ignoreFile)
     : [];
@@ -131,9 +136,14 @@ export function runVuln(source: string, opts: VulnOptions): number {
 }
 
 export function vulnCommand(): Command {
-  return new Command('vuln')
-    .description('match an SBOM file against the offline vulnerability database (grype-compatible output)')
-    .argument('<sbom-file>', 'SPDX JSON, syft JSON or CycloneDX JSON SBOM')
+  return addImageSourceOptions(new Command('vuln'))
+    .description(
+      'find the vulnerabilities of an image or an SBOM file with the offline database (grype-compatible output)',
+    )
+    .argument(
+      '<source>',
+      'SBOM file (SPDX, syft or CycloneDX JSON), image reference, docker-archive:FILE, oci-archive:FILE, oci-dir:DIR or dir:DIR',
+    )
     .addOption(new Option('--db <path>', 'vulnerability database file').default(defaultDbPath()))
     .addOption(
       new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'),
@@ -149,8 +159,8 @@ export function vulnCommand(): Command {
     .option('--by-cve', 'report findings under their CVE id (kubevuln NormalizeByCVE)')
     .option('--show-suppressed', 'table output: also list ignored matches')
     .option('-q, --quiet', 'no warnings on standard error')
-    .action((source: string, opts: VulnOptions) => {
-      const code = runVuln(source, opts);
+    .action(async (source: string, opts: VulnOptions) => {
+      const code = await runVuln(source, opts);
       if (code !== 0) process.exitCode = code;
     })
     .addHelpText(

@@ -13,8 +13,8 @@ export {
 export type { ClusterConfig, ClusterInfo, ClusterStatus, ClusterUpOptions } from './cluster.ts';
 export { registryDown, registryNames, registryStatus, registryUp } from './registry.ts';
 export type { RegistryInfo, RegistryOptions, RegistryStatus } from './registry.ts';
-export { buildTestImage, imageLayoutDir, pushLayout, testImages } from './images.ts';
-export type { TestImage } from './images.ts';
+export { buildTestImage, imageLayoutDir, pushLayout, readOracleManifest, testImages } from './images.ts';
+export type { OracleManifest, OraclePackage, TestImage } from './images.ts';
 export { OciLayoutReader, OciLayoutWriter } from './oci-layout.ts';
 export { devUp, envExports, pushTestImages, registryClientFor } from './environment.ts';
 export type { PushedImage } from './environment.ts';

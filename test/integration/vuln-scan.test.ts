@@ -95,7 +95,7 @@ describe('vuln matching against a SQLite database of the real advisories', { ski
     assert.deepEqual(result.warnings, []);
   });
 
-  it('`kubeguard vuln` reads an SBOM file, writes each format and honours --fail-on', () => {
+  it('`kubeguard vuln` reads an SBOM file, writes each format and honours --fail-on', async () => {
     const sbomFile = path.join(dir, 'sbom.syft.json');
     fs.writeFileSync(
       sbomFile,
@@ -137,7 +137,7 @@ describe('vuln matching against a SQLite database of the real advisories', { ski
     fs.writeFileSync(ignoreFile, 'ignore:\n  - vulnerability: CVE-2021-44906\n    reason: build-time only\n');
     const out = path.join(dir, 'report.json');
     const quiet = { db: dbPath, quiet: true };
-    assert.equal(runVuln(sbomFile, { ...quiet, output: 'json', file: out, ignoreFile }), 0);
+    assert.equal(await runVuln(sbomFile, { ...quiet, output: 'json', file: out, ignoreFile }), 0);
     const doc = JSON.parse(fs.readFileSync(out, 'utf8')) as GrypeDocument;
     assert.deepEqual(
       doc.matches.map((m) => m.vulnerability.id),
@@ -149,11 +149,11 @@ describe('vuln matching against a SQLite database of the real advisories', { ski
     );
     for (const output of ['table', 'sarif', 'cyclonedx', 'openvex'] as const) {
       const file = path.join(dir, `report.${output}`);
-      assert.equal(runVuln(sbomFile, { ...quiet, output, file }), 0);
+      assert.equal(await runVuln(sbomFile, { ...quiet, output, file }), 0);
       assert.ok(fs.statSync(file).size > 100, output);
     }
     assert.equal(
-      runVuln(sbomFile, { ...quiet, output: 'json', file: out, failOn: 'Critical' }),
+      await runVuln(sbomFile, { ...quiet, output: 'json', file: out, failOn: 'Critical' }),
       EXIT_VULNERABLE,
     );
   });
@@ -231,15 +231,29 @@ describe('vuln matching against a SQLite database of the real advisories', { ski
     assert.equal(exitCode, EXIT_VULNERABLE);
   });
 
-  it('refuses image references and directories with a clear error', () => {
-    for (const source of ['nginx:1.25', dir]) {
-      assert.throws(
-        () => runVuln(source, { db: dbPath, output: 'json' }),
-        (e: unknown) =>
-          isKubeguardError(e, 'KG_ERR_INVALID_INPUT') &&
-          /SBOM engine/.test(e.message) &&
-          /SBOM file/.test(e.hint ?? ''),
-      );
-    }
+  it('catalogues an image source with the SBOM engine first (dir: root filesystem)', async () => {
+    const root = path.join(dir, 'rootfs');
+    fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'var/lib/dpkg'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, 'etc/os-release'),
+      'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+    );
+    fs.writeFileSync(
+      path.join(root, 'var/lib/dpkg/status'),
+      'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9\nDescription: GNU C Library\n',
+    );
+    const out = path.join(dir, 'dir-report.json');
+    assert.equal(await runVuln(`dir:${root}`, { db: dbPath, output: 'json', file: out, quiet: true }), 0);
+    const doc = JSON.parse(fs.readFileSync(out, 'utf8')) as GrypeDocument;
+    assert.ok(doc.matches.length > 0, 'glibc 2.36-9 has known vulnerabilities in the test data');
+    assert.ok(
+      doc.matches.every((m) => m.artifact.name === 'libc6'),
+      'findings name the binary package',
+    );
+    await assert.rejects(
+      runVuln(path.join(dir, 'does-not-exist'), { db: dbPath, output: 'json', quiet: true }),
+      (e: unknown) => isKubeguardError(e),
+    );
   });
 });
