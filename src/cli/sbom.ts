@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ErrorCodes, KubeguardError, messageOf, streamLogger } from '../common/index.ts';
-import { SBOM_OUTPUT_FORMATS, generateSbom, renderSbom } from '../sbom/index.ts';
+import { DirectoryLayerCache, SBOM_OUTPUT_FORMATS, generateSbom, renderSbom } from '../sbom/index.ts';
 import type { GenerateOptions, GeneratedSbom, SbomOutputFormat, SbomProgress } from '../sbom/index.ts';
 
 /** Exit code when the SBOM is written but incomplete or too large (1 is for errors). */
@@ -125,6 +125,7 @@ function report(doc: GeneratedSbom, source: string, seconds: number): void {
 }
 
 export interface ImageSourceOptions {
+  layerCache?: string;
   platform?: string;
   registryAuth?: { username: string; password: string };
   dockerConfig?: string;
@@ -136,6 +137,10 @@ export interface ImageSourceOptions {
 /** The flags that say how to reach an image (shared by `sbom` and `vuln`). */
 export function addImageSourceOptions(command: Command): Command {
   return command
+    .option(
+      '--layer-cache <dir>',
+      'cache what was read from each layer (by diffID) here, so shared base layers are read once',
+    )
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image, e.g. linux/arm64/v8')
     .option('--registry-auth <user:password>', 'registry credentials (basic or token flow)', credentials)
     .option(
@@ -150,6 +155,7 @@ export function addImageSourceOptions(command: Command): Command {
 /** Those flags as options of the image reader. */
 export function imageSourceOptions(opts: ImageSourceOptions): GenerateOptions {
   return {
+    ...(opts.layerCache ? { cache: new DirectoryLayerCache(opts.layerCache) } : {}),
     ...(opts.platform ? { platform: opts.platform } : {}),
     ...(opts.registryAuth ? { credentials: opts.registryAuth } : {}),
     ...(opts.dockerConfig ? { dockerConfig: readFileOption(opts.dockerConfig, 'Docker config') } : {}),

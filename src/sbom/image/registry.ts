@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Agent, interceptors, request } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, request as undiciRequest } from 'undici';
 import type { ErrorCode, KubeguardErrorOptions, Logger } from '../../common/index.ts';
 import { ErrorCodes, KubeguardError, messageOf, silentLogger } from '../../common/index.ts';
 import { manifestAccept } from './media-types.ts';
@@ -139,7 +138,7 @@ function hashFor(digest: string): ReturnType<typeof createHash> {
  * reads.
  */
 export class RegistryClient {
-  private readonly dispatcher: Dispatcher;
+  private http: Promise<{ dispatcher: Dispatcher; request: typeof undiciRequest }> | undefined;
   private readonly tokens = new Map<string, string>();
   private readonly schemes = new Map<string, 'https' | 'http'>();
   private readonly retry: Required<RetryPolicy>;
@@ -148,21 +147,32 @@ export class RegistryClient {
   private readonly challengeBodies = new WeakMap<Dispatcher.ResponseData, string>();
 
   constructor(private readonly options: RegistryClientOptions = {}) {
-    this.dispatcher = new Agent({
-      connect: {
-        ...(options.ca ? { ca: options.ca } : {}),
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-      },
-      headersTimeout: options.timeoutMs ?? 60_000,
-      bodyTimeout: options.timeoutMs ?? 300_000,
-    }).compose(interceptors.redirect({ maxRedirections: 5 }));
     for (const r of options.plainHttp ?? []) this.schemes.set(r, 'http');
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.logger = options.logger ?? silentLogger;
   }
 
+  /**
+   * undici is loaded on the first request: it costs about 20 MiB of memory, which scans of
+   * archives and directories never need.
+   */
+  private connection(): Promise<{ dispatcher: Dispatcher; request: typeof undiciRequest }> {
+    this.http ??= import('undici').then(({ Agent, interceptors, request }) => ({
+      request,
+      dispatcher: new Agent({
+        connect: {
+          ...(this.options.ca ? { ca: this.options.ca } : {}),
+          rejectUnauthorized: !this.options.insecureSkipTlsVerify,
+        },
+        headersTimeout: this.options.timeoutMs ?? 60_000,
+        bodyTimeout: this.options.timeoutMs ?? 300_000,
+      }).compose(interceptors.redirect({ maxRedirections: 5 })),
+    }));
+    return this.http;
+  }
+
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.http) await (await this.http).dispatcher.close();
   }
 
   /** GET a manifest (or index) by tag or digest. */
@@ -448,6 +458,7 @@ export class RegistryClient {
         ? `${this.scheme(ref.registry)}://${ref.registry}/v2/${ref.repository}${pathOrUrl}`
         : pathOrUrl;
       const auth = this.authorization(ref.registry, scope);
+      const { request, dispatcher } = await this.connection();
       return request(url, {
         method,
         headers: {
@@ -457,7 +468,7 @@ export class RegistryClient {
         },
         body: options.body,
         signal: options.signal,
-        dispatcher: this.dispatcher,
+        dispatcher,
       });
     };
     let res: Dispatcher.ResponseData;
@@ -526,12 +537,13 @@ export class RegistryClient {
         scope: wantedScope,
         ...(challenge.params.service ? { service: challenge.params.service } : {}),
       });
+      const { request, dispatcher } = await this.connection();
       res = await request(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form.toString(),
         signal,
-        dispatcher: this.dispatcher,
+        dispatcher,
       });
     } else {
       if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
@@ -540,7 +552,8 @@ export class RegistryClient {
       if (creds?.username) {
         headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}`;
       }
-      res = await request(url, { headers, signal, dispatcher: this.dispatcher });
+      const { request, dispatcher } = await this.connection();
+      res = await request(url, { headers, signal, dispatcher });
     }
     if (res.statusCode !== 200) {
       await res.body.dump();
