@@ -337,7 +337,8 @@ function runChild(spec: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [path.join(import.meta.dirname, 'sbom-child.mjs'), spec, CHILD_OPTIONS],
+      // The same V8 setting `kubeguard sbom` runs with (bin/kubeguard.js).
+      ['--max-semi-space-size=4', path.join(import.meta.dirname, 'sbom-child.mjs'), spec, CHILD_OPTIONS],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
