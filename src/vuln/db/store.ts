@@ -417,9 +417,6 @@ export function openAdvisoryDb(file: string, options: OpenOptions = {}): Advisor
   }
   try {
     if (readonly) {
-      // Lookups read many small pages at random: memory-mapped reads avoid a copy per page
-      // (about 1.5x faster lookups); the mapping is shared page cache, not private memory.
-      sqlite.pragma('mmap_size = 1073741824');
       const version = sqlite
         .prepare("SELECT value FROM metadata WHERE key = 'schema_version'")
         .pluck()

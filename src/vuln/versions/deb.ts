@@ -26,8 +26,25 @@ function isCSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
-/** dpkg's parseversion; returns the reason as a string when dpkg would fail or warn. */
+/**
+ * Parsed versions, memoized: matching compares the same few thousand strings (installed versions,
+ * advisory events) over and over, and parsing was the largest cost of a scan. Bounded; parsed
+ * objects are never mutated.
+ */
+const parsedCache = new Map<string, DebVersion | string>();
+const maxCached = 50_000;
+
 function tryParse(input: string): DebVersion | string {
+  const cached = parsedCache.get(input);
+  if (cached !== undefined) return cached;
+  const parsed = parseUncached(input);
+  if (parsedCache.size >= maxCached) parsedCache.clear();
+  parsedCache.set(input, parsed);
+  return parsed;
+}
+
+/** dpkg's parseversion; returns the reason as a string when dpkg would fail or warn. */
+function parseUncached(input: string): DebVersion | string {
   let start = 0;
   let end = input.length;
   while (start < end && isBlank(input.charCodeAt(start))) start++;
