@@ -25,8 +25,7 @@ if (memoryTuned.includes(process.argv[2] ?? '') && !tuned) {
     if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
-    }
-    else process.exit(code ?? 1);
+    } else process.exit(code ?? 1);
   });
 } else {
   const sources = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
