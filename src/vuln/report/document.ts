@@ -3,6 +3,7 @@
  * grype's shapes, everything sorted so the same scan yields byte-identical JSON.
  */
 import type { Distro, Package, SbomSource } from '../../sbom/index.ts';
+import { languageOfType } from '../sbom-input/package-info.ts';
 import type { DbMetadata } from '../types.ts';
 import {
   SEVERITY_ORDER,
@@ -16,19 +17,6 @@ import {
   type Match,
 } from './types.ts';
 
-const LANGUAGE_BY_TYPE: Record<string, string> = {
-  npm: 'javascript',
-  python: 'python',
-  'go-module': 'go',
-  'java-archive': 'java',
-  gem: 'ruby',
-  'rust-crate': 'rust',
-  dotnet: 'dotnet',
-  'php-composer': 'php',
-  hex: 'elixir',
-  'dart-pub': 'dart',
-};
-
 export function artifactOf(pkg: Package): Artifact {
   const artifact: Artifact = {
     name: pkg.name,
@@ -37,7 +25,7 @@ export function artifactOf(pkg: Package): Artifact {
     locations: pkg.locations.map((l) =>
       l.layerID ? { path: l.path, layerID: l.layerID } : { path: l.path },
     ),
-    language: pkg.language ?? LANGUAGE_BY_TYPE[pkg.type] ?? '',
+    language: pkg.language ?? languageOfType(pkg.type),
     licenses: pkg.licenses ?? [],
     cpes: pkg.cpes ?? [],
     purl: pkg.purl ?? '',
