@@ -1,0 +1,82 @@
+import { configFor } from './config.ts';
+import type {
+  ClusterContext,
+  ConfigInputs,
+  K8sObject,
+  RuleDefinition,
+  SubjectVector,
+  Violation,
+} from './model.ts';
+import { ObjectStore, nameOf, namespaceOf, restrictIndex } from './objects.ts';
+import { buildSubjectVectors } from './rbac.ts';
+
+/** Kinds a rule reads (`match` + `dynamicMatch`). */
+export function ruleKinds(rule: RuleDefinition): Set<string> {
+  const kinds = new Set<string>();
+  for (const match of [...rule.match, ...(rule.dynamicMatch ?? [])])
+    for (const kind of match.kinds) kinds.add(kind);
+  return kinds;
+}
+
+/** Per-scan state shared by all rule evaluations (the object index and lazily built aggregations). */
+export class EvaluationContext {
+  readonly store: ObjectStore;
+  private vectors: SubjectVector[] | undefined;
+
+  constructor(
+    objects: Iterable<K8sObject>,
+    readonly config: ConfigInputs,
+    readonly cluster: ClusterContext = {},
+  ) {
+    this.store = new ObjectStore(objects);
+  }
+
+  subjectVectors(): SubjectVector[] {
+    this.vectors ??= buildSubjectVectors(this.store);
+    return this.vectors;
+  }
+
+  /** Kubescape's apiserver-pod aggregator: the first kube-system Pod named like the API server. */
+  apiServerPod(): K8sObject | undefined {
+    return this.store
+      .ofKind('Pod')
+      .find(
+        (pod) =>
+          namespaceOf(pod) === 'kube-system' &&
+          (nameOf(pod).includes('apiserver') || nameOf(pod).includes('api-server')),
+      );
+  }
+}
+
+export interface RuleRun {
+  rule: RuleDefinition;
+  /** What the rule evaluated: objects, or subject vectors for aggregated RBAC rules. */
+  inputs: readonly (K8sObject | SubjectVector)[];
+  violations: Violation[];
+}
+
+/** Evaluates one rule over the scan's objects. Throws what the rule throws (the caller records it). */
+export function runRule(rule: RuleDefinition, context: EvaluationContext): RuleRun {
+  const kinds = ruleKinds(rule);
+  let objects: readonly K8sObject[];
+  let subjects: readonly SubjectVector[] = [];
+  if (rule.aggregator === 'subject-role-rolebinding') {
+    objects = [];
+    subjects = context.subjectVectors();
+  } else if (rule.aggregator === 'apiserver-pod') {
+    const pod = context.apiServerPod();
+    objects = pod ? [pod] : [];
+  } else {
+    const collected: K8sObject[] = [];
+    for (const kind of kinds) collected.push(...context.store.ofKind(kind));
+    objects = collected;
+  }
+  const violations = rule.evaluate({
+    objects,
+    subjects,
+    index: restrictIndex(context.store, kinds, rule.name),
+    config: configFor(rule.configInputs, context.config),
+    cluster: context.cluster,
+  });
+  return { rule, inputs: subjects.length > 0 ? subjects : objects, violations };
+}

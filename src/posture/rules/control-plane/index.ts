@@ -1,0 +1,3 @@
+import type { RuleDefinition } from '../../model.ts';
+
+export const rules: RuleDefinition[] = [];
