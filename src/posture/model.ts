@@ -120,5 +120,11 @@ export interface RuleDefinition {
    * `apiserver` / `api-server`.
    */
   aggregator?: 'subject-role-rolebinding' | 'apiserver-pod';
+  /**
+   * Data beyond objects that the scan must provide for the rule to be meaningful (e.g. image
+   * signatures from the registry). Without it the engine reports the rule's controls skipped
+   * with this text as the reason instead of evaluating the rule.
+   */
+  requiresData?: string;
   evaluate(input: RuleInput): Violation[];
 }
