@@ -57,8 +57,21 @@ export interface Violation {
   deletePaths: string[];
   fixPaths: FixPath[];
   fixCommand?: string;
+  /**
+   * Objects the finding involves besides the failing one (e.g. the binding that grants a workload's
+   * service account its role), with the paths to change there.
+   */
+  relatedObjects?: RelatedObjectFinding[];
   /** Informative only. */
   alertScore?: number;
+}
+
+export interface RelatedObjectFinding {
+  object: K8sObject;
+  failedPaths?: string[];
+  reviewPaths?: string[];
+  deletePaths?: string[];
+  fixPaths?: FixPath[];
 }
 
 /** Kinds a rule reads. `group` is informative (kinds are matched by name). */

@@ -1,5 +1,5 @@
 import type { K8sObject, ObjectIndex, SubjectVector } from './model.ts';
-import { nameOf, resourceIdOf } from './objects.ts';
+import { nameOf, namespaceOf, resourceIdOf } from './objects.ts';
 
 export const RBAC_KINDS = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const;
 
@@ -12,14 +12,16 @@ interface RawSubject {
 
 /**
  * Kubescape's subject-role-rolebinding aggregation: one vector per (binding subject, role the
- * binding refers to). A binding matches a role by roleRef kind and name only (namespaces are not
- * compared, as in Kubescape). Linear in the number of bindings: roles are looked up by kind+name.
+ * binding refers to). A binding matches a role by roleRef kind and name; a Role is looked up in the
+ * binding's namespace (as Kubernetes resolves it; Kubescape compares names only, which pairs
+ * same-named Roles of every namespace and grows quadratically with namespaces). Linear in the
+ * number of bindings: roles are looked up by kind, namespace and name.
  */
 export function buildSubjectVectors(index: Pick<ObjectIndex, 'ofKind'>): SubjectVector[] {
   const rolesByRef = new Map<string, K8sObject[]>();
   for (const kind of ['Role', 'ClusterRole']) {
     for (const role of index.ofKind(kind)) {
-      const key = `${kind}\u0000${nameOf(role)}`;
+      const key = roleKey(kind, kind === 'Role' ? namespaceOf(role) : undefined, nameOf(role));
       const list = rolesByRef.get(key);
       if (list) list.push(role);
       else rolesByRef.set(key, [role]);
@@ -29,7 +31,10 @@ export function buildSubjectVectors(index: Pick<ObjectIndex, 'ofKind'>): Subject
   for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
     for (const binding of index.ofKind(kind)) {
       const roleRef = binding.roleRef as { kind?: string; name?: string } | undefined;
-      const roles = rolesByRef.get(`${roleRef?.kind ?? ''}\u0000${roleRef?.name ?? ''}`);
+      const refKind = roleRef?.kind ?? '';
+      const roles = rolesByRef.get(
+        roleKey(refKind, refKind === 'Role' ? namespaceOf(binding) : undefined, roleRef?.name ?? ''),
+      );
       const subjects = binding.subjects;
       if (!roles || !Array.isArray(subjects)) continue;
       for (const role of roles) {
@@ -48,6 +53,10 @@ export function buildSubjectVectors(index: Pick<ObjectIndex, 'ofKind'>): Subject
     }
   }
   return vectors;
+}
+
+function roleKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}\u0000${kind === 'Role' ? namespace || 'default' : ''}\u0000${name}`;
 }
 
 /** Resource ID of a vector: the related objects' IDs and the subject's own ID, sorted, `/`-joined. */
