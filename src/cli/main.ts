@@ -3,6 +3,7 @@ import { isKubeguardError, messageOf } from '../common/index.ts';
 import { dbCommand } from './db.ts';
 import { devCommand } from './dev.ts';
 import { sbomCommand } from './sbom.ts';
+import { scanCommand } from './scan.ts';
 import { storageCommand } from './storage.ts';
 import { vulnCommand } from './vuln.ts';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(dbCommand());
   program.addCommand(sbomCommand());
   program.addCommand(vulnCommand());
+  program.addCommand(scanCommand());
   return program;
 }
 

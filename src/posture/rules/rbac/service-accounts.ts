@@ -2,7 +2,7 @@
  * Workload ↔ service account ↔ binding joins, built once per evaluation so each workload is resolved
  * by map lookups (linear in the number of objects, not workloads × bindings).
  */
-import type { FixPath, K8sObject, KindMatch, Violation } from '../../model.ts';
+import type { K8sObject, KindMatch } from '../../model.ts';
 import { nameOf } from '../../objects.ts';
 import { asRecord, entriesOf, type Loose } from './grants.ts';
 

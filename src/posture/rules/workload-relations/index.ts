@@ -1,3 +1,4 @@
 import type { RuleDefinition } from '../../model.ts';
+import { inventoryRules } from './inventory.ts';
 
-export const rules: RuleDefinition[] = [];
+export const rules: RuleDefinition[] = [...inventoryRules];
