@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { KubeguardError, ErrorCodes } from '../common/index.ts';
 import { mergeConfigInputs } from './config.ts';
 import { EvaluationContext, runRule } from './evaluate.ts';
-import type { ConfigInputs, K8sObject, RuleDefinition, Violation } from './model.ts';
+import type { ClusterContext, ConfigInputs, K8sObject, RuleDefinition, Violation } from './model.ts';
 import { getRule } from './rules/index.ts';
 
 /** Reads every object of a case's input folder (YAML streams, JSON objects or arrays, `List` kinds). */
@@ -64,8 +64,20 @@ export function loadCaseConfig(file: string): ConfigInputs | undefined {
   const data = JSON.parse(readFileSync(file, 'utf8')) as {
     postureControlInputs?: ConfigInputs;
     settings?: { postureControlInputs?: ConfigInputs };
+    dataControlInputs?: unknown;
   };
-  return data.postureControlInputs ?? data.settings?.postureControlInputs ?? (data as ConfigInputs);
+  if (data.postureControlInputs ?? data.settings?.postureControlInputs) {
+    return data.postureControlInputs ?? data.settings?.postureControlInputs;
+  }
+  return data.dataControlInputs ? undefined : (data as ConfigInputs);
+}
+
+/** Reads the cluster facts of a case's `data.json` (`dataControlInputs.cloudProvider`). */
+export function loadCaseCluster(file: string): ClusterContext {
+  if (!existsSync(file)) return {};
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { dataControlInputs?: { cloudProvider?: string } };
+  const provider = data.dataControlInputs?.cloudProvider;
+  return provider ? { cloudProvider: provider.toLowerCase() } : {};
 }
 
 /** Runs one rule over objects with Kubescape's defaults overlaid by `config`. */
@@ -73,8 +85,9 @@ export function evaluateRuleOn(
   rule: RuleDefinition,
   objects: K8sObject[],
   config?: ConfigInputs,
+  cluster: ClusterContext = {},
 ): Violation[] {
-  const context = new EvaluationContext(objects, mergeConfigInputs(config));
+  const context = new EvaluationContext(objects, mergeConfigInputs(config), cluster);
   return runRule(rule, context).violations;
 }
 
@@ -244,7 +257,7 @@ export function runCase(caseDir: string, ruleName: string): CaseResult {
     const rule = requireRule(ruleName);
     const objects = loadInputObjects(path.join(caseDir, 'input'));
     const config = loadCaseConfig(path.join(caseDir, 'data.json'));
-    const actual = evaluateRuleOn(rule, objects, config);
+    const actual = evaluateRuleOn(rule, objects, config, loadCaseCluster(path.join(caseDir, 'data.json')));
     const expected = JSON.parse(readFileSync(path.join(caseDir, 'expected.json'), 'utf8')) as Violation[];
     return { rule: ruleName, caseName, ...compareViolations(expected ?? [], actual) };
   } catch (error) {
