@@ -3,7 +3,8 @@
 export type ScanningScope = 'cluster' | 'file' | 'cloud' | 'EKS' | 'AKS' | 'GKE';
 
 /** Data beyond Kubernetes objects a control needs; without it the control is reported skipped. */
-export type ExternalData = 'host-sensor' | 'cloud-provider' | 'image-vulnerabilities' | 'registry' | 'service-scan';
+export type ExternalData =
+  'host-sensor' | 'cloud-provider' | 'image-vulnerabilities' | 'registry' | 'service-scan';
 
 export interface ControlDefinition {
   /** `C-0017`. */
