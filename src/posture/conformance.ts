@@ -13,7 +13,7 @@ import { EvaluationContext, runRule } from './evaluate.ts';
 import type { ClusterContext, ConfigInputs, K8sObject, RuleDefinition, Violation } from './model.ts';
 import { getRule } from './rules/index.ts';
 
-/** Reads every object of a case's input folder (YAML streams, JSON objects or arrays, `List` kinds). */
+/** Reads every object of a case's input folder (YAML streams, JSON objects or arrays). */
 export function loadInputObjects(dir: string): K8sObject[] {
   const objects: K8sObject[] = [];
   // A case without an input folder evaluates the rule over nothing.
@@ -51,10 +51,8 @@ function collectObjects(value: unknown, into: K8sObject[]): void {
   if (!value || typeof value !== 'object') return;
   const obj = value as K8sObject;
   if (typeof obj.kind !== 'string') return;
-  if (obj.kind.endsWith('List') && Array.isArray(obj.items)) {
-    collectObjects(obj.items, into);
-    return;
-  }
+  // A `List` stays one object, as in the rule library's own test runner (file and cluster scans
+  // unpack lists; see input/).
   into.push(obj);
 }
 

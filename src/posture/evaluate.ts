@@ -10,11 +10,18 @@ import type {
 import { ObjectStore, nameOf, namespaceOf, restrictIndex } from './objects.ts';
 import { buildSubjectVectors } from './rbac.ts';
 
-/** Kinds a rule reads (`match` + `dynamicMatch`). */
+/** Resource names the rule library writes where it means a kind (Kubescape resolves them by discovery). */
+const KIND_ALIASES: Readonly<Record<string, string>> = {
+  Gateways: 'Gateway',
+  servicesscanresults: 'ServiceScanResult',
+};
+
+/** Kinds a rule reads (`match` + `dynamicMatch`), with the library's resource-name spellings resolved. */
 export function ruleKinds(rule: RuleDefinition): Set<string> {
   const kinds = new Set<string>();
-  for (const match of [...rule.match, ...(rule.dynamicMatch ?? [])])
-    for (const kind of match.kinds) kinds.add(kind);
+  for (const match of [...rule.match, ...(rule.dynamicMatch ?? [])]) {
+    for (const kind of match.kinds) kinds.add(KIND_ALIASES[kind] ?? kind);
+  }
   return kinds;
 }
 

@@ -23,6 +23,20 @@ interface LibraryRule {
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
+/** Where we read other kinds than the library's metadata says, on purpose (kind the library lists → kind we read). */
+const KIND_DEVIATIONS: Record<string, Record<string, string>> = {
+  // The library lists ConfigMap, so Kubescape never sees the claims the control is about.
+  'workload-mounted-pvc': { ConfigMap: 'PersistentVolumeClaim' },
+  // The library's metadata names kinds its own logic and tests do not use.
+  'audit-policy-content': { APIServerInfo: 'ControlPlaneInfo' },
+  'validate-kubelet-tls-configuration-updated': {
+    KubeletConfiguration: 'KubeletInfo',
+    KubeletCommandLine: 'KubeletInfo',
+  },
+};
+const deviate = (name: string, kinds: string[]): string[] =>
+  kinds.map((kind) => KIND_DEVIATIONS[name]?.[kind] ?? kind);
+
 test('rule metadata matches the rule library', { skip: !existsSync(rulesFile) && 'corpus not found' }, () => {
   const library = JSON.parse(readFileSync(rulesFile, 'utf8')) as Record<string, LibraryRule>;
   for (const [name, rule] of RULES) {
@@ -30,12 +44,22 @@ test('rule metadata matches the rule library', { skip: !existsSync(rulesFile) &&
     assert.ok(entry, `${name} is not a rule of the library`);
     assert.deepEqual(
       sorted(rule.match.flatMap((m) => m.kinds)),
-      sorted(entry.match.flatMap((m) => m.resources)),
+      sorted(
+        deviate(
+          name,
+          entry.match.flatMap((m) => m.resources),
+        ),
+      ),
       `${name}: match kinds`,
     );
     assert.deepEqual(
       sorted((rule.dynamicMatch ?? []).flatMap((m) => m.kinds)),
-      sorted(entry.dynamicMatch.flatMap((m) => m.resources)),
+      sorted(
+        deviate(
+          name,
+          entry.dynamicMatch.flatMap((m) => m.resources),
+        ),
+      ),
       `${name}: dynamicMatch kinds`,
     );
     assert.deepEqual(
