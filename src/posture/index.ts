@@ -48,6 +48,8 @@ export {
   toStoredScanResults,
   toStoredScanResult,
   mergeWorkloadConfigurationScan,
+  mergeWorkloadConfigurationScanSummary,
+  summarySpecOf,
   toLabelValue,
 } from './engine/storage-objects.ts';
 export type { StoredScanResult, StorageObjectOptions } from './engine/storage-objects.ts';

@@ -72,6 +72,8 @@ test('privileged control: counters, compliance and replica-weighted risk score',
     rule.paths?.some((p) => p.failedPath === 'spec.template.spec.containers[0].securityContext.privileged'),
   );
   const parsed = JSON.parse(reportToJson(report)) as typeof report;
+  // The streamed serialization equals plain JSON.stringify.
+  assert.deepEqual(parsed, JSON.parse(JSON.stringify(report)));
   assert.equal(parsed.results.length, 2);
   assert.equal(parsed.resources.length, 2);
 });

@@ -19,18 +19,36 @@ export function* jsonReportChunks(report: PostureReport, indent = 0): Generator<
   yield afterResults;
 }
 
+/**
+ * Results of passed controls are shared frozen objects (see scan.ts), repeated for thousands of
+ * resources: serialize each of them once.
+ */
+function serialize(item: unknown, cache: WeakMap<object, string>): string {
+  if (item === null || typeof item !== 'object' || !Object.isFrozen(item)) return JSON.stringify(item);
+  let text = cache.get(item);
+  if (text === undefined) cache.set(item, (text = JSON.stringify(item)));
+  return text;
+}
+
 function* array(name: string, items: readonly unknown[], indent: number): Generator<string> {
   const sep = indent > 0 ? ': ' : ':';
   yield `"${name}"${sep}[`;
+  const cache = new WeakMap<object, string>();
   let buffer = '';
   for (const [i, item] of items.entries()) {
-    buffer += (i > 0 ? ',' : '') + JSON.stringify(item);
+    buffer += (i > 0 ? ',' : '') + (name === 'results' ? serializeResult(item, cache) : JSON.stringify(item));
     if (buffer.length > 1 << 16) {
       yield buffer;
       buffer = '';
     }
   }
   yield buffer + ']';
+}
+
+/** One `results[]` entry: `{resourceID, controls[]}` with the shared control results cached. */
+function serializeResult(item: unknown, cache: WeakMap<object, string>): string {
+  const result = item as { resourceID: string; controls: unknown[] };
+  return `{"resourceID":${JSON.stringify(result.resourceID)},"controls":[${result.controls.map((c) => serialize(c, cache)).join(',')}]}`;
 }
 
 function splitOnce(text: string, marker: string): [string, string] {

@@ -165,7 +165,7 @@ interface RuleFailure {
 
 interface RuleOutcome {
   rule: RuleDefinition;
-  /** Resource IDs of the rule's inputs. */
+  /** Resource IDs of the rule's inputs and of the resources its violations name, each once. */
   inputIds: string[];
   failures: Map<string, RuleFailure>;
   /** The rule could not run: why (its resources are skipped / the control has no resources). */
@@ -173,6 +173,8 @@ interface RuleOutcome {
   /** The rule threw: its inputs are reported skipped with the error. */
   error?: string;
   config: ConfigInputs;
+  /** The (shared, frozen) result of every input the rule passed. */
+  passed: ResourceRuleResult;
 }
 
 interface ResourceEntry {
@@ -384,7 +386,13 @@ function evaluateRule(
   sources: Map<K8sObject, ResourceSource>,
 ): RuleOutcome {
   const config = configFor(rule.configInputs, context.config);
-  const outcome: RuleOutcome = { rule, inputIds: [], failures: new Map(), config };
+  const outcome: RuleOutcome = {
+    rule,
+    inputIds: [],
+    failures: new Map(),
+    config,
+    passed: passedRule(rule.name, config),
+  };
   if (rule.requiresData) {
     outcome.skipped = {
       subStatus: 'integration',
@@ -421,13 +429,24 @@ function evaluateRule(
       for (const obj of context.store.ofKind(kind)) outcome.inputIds.push(register(obj, resources, sources));
     return outcome;
   }
-  for (const input of run.inputs) outcome.inputIds.push(register(input, resources, sources));
+  const ids = new Set<string>();
+  for (const input of run.inputs) ids.add(register(input, resources, sources));
   for (const violation of run.violations) recordViolation(violation, outcome, resources, sources);
+  for (const id of outcome.failures.keys()) ids.add(id);
+  outcome.inputIds = [...ids];
   return outcome;
 }
 
+const idCache = new WeakMap<object, string>();
+
+/** Resource IDs are asked for once per rule an object is input to: compute each once. */
 function idOf(item: K8sObject | SubjectVector): string {
-  return isSubjectVector(item) ? subjectVectorId(item) : resourceIdOf(item as K8sObject);
+  let id = idCache.get(item);
+  if (id === undefined) {
+    id = isSubjectVector(item) ? subjectVectorId(item) : resourceIdOf(item as K8sObject);
+    idCache.set(item, id);
+  }
+  return id;
 }
 
 function register(
@@ -490,23 +509,14 @@ function recordViolation(
   }
 }
 
-const passedRuleCache = new Map<string, ResourceRuleResult>();
-const passedControlCache = new Map<string, ResourceControlResult>();
-
 function passedRule(name: string, config: ConfigInputs): ResourceRuleResult {
   const configured = Object.keys(config).length > 0;
-  const key = configured ? `${name}\u0000${JSON.stringify(config)}` : name;
-  let result = passedRuleCache.get(key);
-  if (!result) {
-    result = Object.freeze({
-      name,
-      status: 'passed' as Status,
-      subStatus: '' as SubStatus,
-      ...(configured ? { controlConfigurations: config } : {}),
-    });
-    passedRuleCache.set(key, result);
-  }
-  return result;
+  return Object.freeze({
+    name,
+    status: 'passed' as Status,
+    subStatus: '' as SubStatus,
+    ...(configured ? { controlConfigurations: config } : {}),
+  });
 }
 
 function weightOf(entry: ResourceEntry): number {
@@ -539,29 +549,66 @@ function evaluateControl(
   else if (ruleOutcomes.length > 0 && ranOutcomes.length === 0)
     controlInfo = { status: 'skipped', ...ruleOutcomes[0]!.skipped! };
 
+  // Resources that pass every rule share one frozen result per rule combination.
+  const passedResults = new Map<string, ResourceControlResult>();
   const configurationSkip =
     control.actionRequired === 'configuration' &&
     ranOutcomes.length > 0 &&
     ranOutcomes.every((o) => Object.values(o.config).every((values) => values.length === 0));
 
-  // resource → rule results of this control
+  const account = (id: string, entry: ResourceEntry, status: StatusInfo): void => {
+    statuses.set(id, worseStatus(statuses.get(id) ?? 'passed', status.status));
+    if (status.subStatus) subStatuses.push(status.subStatus);
+    if (status.status === 'passed' && status.subStatus === 'w/exceptions') ignored++;
+    const weight = weightOf(entry);
+    wcs += control.baseScore * weight;
+    if (status.status === 'failed') unnorm += control.baseScore * weight;
+  };
+
+  // resource → rule results of this control. Most controls have one rule: their resources are
+  // walked directly, and plain passes take the shared result without any allocation.
   const perResource = new Map<string, ResourceRuleResult[]>();
-  for (const outcome of ranOutcomes) {
-    const ids = new Set(outcome.inputIds);
-    for (const id of outcome.failures.keys()) ids.add(id);
-    for (const id of ids) {
-      let list = perResource.get(id);
-      if (!list) perResource.set(id, (list = []));
-      list.push(ruleResultFor(outcome, id, control, resources, matcher));
+  if (ranOutcomes.length === 1 && !configurationSkip) {
+    const outcome = ranOutcomes[0]!;
+    for (const id of outcome.inputIds) {
+      const rule = ruleResultFor(outcome, id, control, resources, matcher);
+      if (rule !== outcome.passed) {
+        perResource.set(id, [rule]);
+        continue;
+      }
+      const entry = resources.get(id)!;
+      let result = passedResults.get(rule.name);
+      if (!result)
+        passedResults.set(
+          rule.name,
+          (result = Object.freeze(makeControlResult(control, PASSED, [rule], severity))),
+        );
+      entry.controls.push(result);
+      account(id, entry, PASSED);
+    }
+  } else {
+    for (const outcome of ranOutcomes) {
+      for (const id of outcome.inputIds) {
+        let list = perResource.get(id);
+        if (!list) perResource.set(id, (list = []));
+        list.push(ruleResultFor(outcome, id, control, resources, matcher));
+      }
     }
   }
 
   for (const [id, rules] of perResource) {
     const entry = resources.get(id)!;
-    let status = rules.reduce<StatusInfo>(
-      (acc, r) => mergeStatusInfo(acc, { status: r.status, subStatus: r.subStatus }),
-      { status: 'passed', subStatus: '' },
-    );
+    const only = rules.length === 1 ? rules[0]! : undefined;
+    let status: StatusInfo = only
+      ? only.status === 'failed'
+        ? FAILED
+        : only.status === 'passed' && only.subStatus === ''
+          ? PASSED
+          : { status: only.status, subStatus: only.subStatus }
+      : rules.reduce<StatusInfo>(
+          (acc, r) => mergeStatusInfo(acc, { status: r.status, subStatus: r.subStatus }),
+          PASSED,
+        );
     if (status.status === 'failed' && control.actionRequired === 'requires review') {
       status = { status: 'skipped', subStatus: 'requires review', info: STATUS_INFO_TEXT.requiresReview };
     } else if (status.status === 'failed' && control.actionRequired === 'manual review') {
@@ -572,19 +619,14 @@ function evaluateControl(
     const allPlainPassed = rules.every((r) => r.status === 'passed' && r.subStatus === '' && !r.exception);
     let result: ResourceControlResult;
     if (allPlainPassed && status.status === 'passed') {
-      const key = `${control.id}\u0000${rules.map((r) => r.name).join(',')}`;
-      result = passedControlCache.get(key) ?? makeControlResult(control, status, rules, severity);
-      passedControlCache.set(key, result);
+      const key = only ? only.name : rules.map((r) => r.name).join(',');
+      result = passedResults.get(key) ?? Object.freeze(makeControlResult(control, status, rules, severity));
+      passedResults.set(key, result);
     } else {
       result = makeControlResult(control, status, rules, severity);
     }
     entry.controls.push(result);
-    statuses.set(id, worseStatus(statuses.get(id) ?? 'passed', status.status));
-    if (status.subStatus) subStatuses.push(status.subStatus);
-    if (status.status === 'passed' && status.subStatus === 'w/exceptions') ignored++;
-    const weight = weightOf(entry);
-    wcs += control.baseScore * weight;
-    if (status.status === 'failed') unnorm += control.baseScore * weight;
+    account(id, entry, status);
   }
 
   const counters = EMPTY_COUNTERS();
@@ -636,6 +678,9 @@ function evaluateControl(
   return { summary, statuses, risk: { unnorm, wcs } };
 }
 
+const PASSED: StatusInfo = Object.freeze({ status: 'passed', subStatus: '' });
+const FAILED: StatusInfo = Object.freeze({ status: 'failed', subStatus: '' });
+
 function skipInfo(sub: SubStatus): string | undefined {
   switch (sub) {
     case 'configuration':
@@ -672,7 +717,7 @@ function ruleResultFor(
     return { name, status: 'skipped', subStatus: '', paths: [], relatedResourcesIDs: [] };
   }
   const failure = outcome.failures.get(id);
-  if (!failure) return passedRule(name, outcome.config);
+  if (!failure) return outcome.passed;
   const configured = Object.keys(outcome.config).length > 0;
   const result: ResourceRuleResult = {
     name,

@@ -11,15 +11,25 @@ import {
   resourceToSlug,
   type ScannedControl,
   type ScannedControlRule,
+  type ScannedControlStatus,
+  type ScannedControlSummary,
   type WorkloadConfigurationScan,
   type WorkloadConfigurationScanSeverities,
   type WorkloadConfigurationScanSummary,
+  type WorkloadConfigurationScanSummarySpec,
   type WorkloadScanRelatedObject,
 } from '../../api/index.ts';
 import type { K8sObject, SubjectVector } from '../model.ts';
 import { isClusterScoped, splitApiVersion } from '../objects.ts';
 import { isSubjectVector } from '../rbac.ts';
-import type { PostureReport, ResourceControlResult, ResourceResult } from '../report/model.ts';
+import type {
+  PostureReport,
+  ResourceControlResult,
+  ResourceResult,
+  Status,
+  StatusInfo,
+  SubStatus,
+} from '../report/model.ts';
 import { mergeStatusInfo } from './status.ts';
 
 export interface StorageObjectOptions {
@@ -57,9 +67,16 @@ function labelsFor(object: K8sObject): Record<string, string> {
   return labels;
 }
 
+/** Kubescape labels an RBAC result with its subject (as a workload) and its role and binding. */
 function rbacLabels(vector: SubjectVector): Record<string, string> {
   const [binding, role] = vector.relatedObjects;
-  const labels: Record<string, string> = { [MetadataKeys.rbacResource]: 'true' };
+  const labels: Record<string, string> = {
+    [MetadataKeys.workloadApiGroup]: toLabelValue(vector.apiGroup ?? ''),
+    [MetadataKeys.workloadKind]: toLabelValue(vector.kind),
+    [MetadataKeys.workloadName]: toLabelValue(vector.name),
+    [MetadataKeys.rbacResource]: 'true',
+  };
+  if (vector.namespace) labels[MetadataKeys.workloadNamespace] = toLabelValue(vector.namespace);
   if (role.kind === 'ClusterRole')
     labels[MetadataKeys.clusterRoleName] = toLabelValue(role.metadata?.name ?? '');
   else {
@@ -115,7 +132,9 @@ function toScannedControl(result: ResourceControlResult, scoreFactor: number): S
   };
 }
 
-function severities(controls: Iterable<ScannedControl>): WorkloadConfigurationScanSeverities {
+function severities(
+  controls: Iterable<{ severity: { severity: string }; status: { status: string } }>,
+): WorkloadConfigurationScanSeverities {
   const counts: WorkloadConfigurationScanSeverities = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
   for (const control of controls) {
     if (control.status.status !== 'failed') continue;
@@ -146,6 +165,13 @@ export function toStoredScanResult(
     );
     namespace = options.operatorNamespace;
     labels = rbacLabels(object);
+    // As Kubescape: the WLID of an RBAC result is the binding's.
+    annotations[MetadataKeys.wlid] = formatWlid(
+      options.clusterName,
+      binding.kind === 'ClusterRoleBinding' ? '' : binding.metadata?.namespace || 'default',
+      binding.kind,
+      binding.metadata?.name ?? '',
+    );
     related = [relatedObject(binding), relatedObject(role)];
   } else {
     const obj = object as K8sObject;
@@ -175,15 +201,7 @@ export function toStoredScanResult(
     apiVersion: API_VERSION,
     kind: 'WorkloadConfigurationScanSummary',
     metadata: structuredClone(metadata),
-    spec: {
-      severities: severities(Object.values(controls)),
-      controls: Object.fromEntries(
-        Object.values(controls).map((c) => [
-          c.controlID,
-          { controlID: c.controlID, severity: c.severity, status: c.status },
-        ]),
-      ),
-    },
+    spec: summarySpecOf(controls),
   };
   return { resourceID: result.resourceID, scan, summary };
 }
@@ -205,49 +223,118 @@ export function toStoredScanResults(
   return stored;
 }
 
+/** The scan that wrote an object (`kubescape.io/scan-id`), when known. */
+function scanIdOf(object: { metadata: { annotations?: Record<string, string> } }): string | undefined {
+  return object.metadata.annotations?.[MetadataKeys.scanId] || undefined;
+}
+
+function sameScan(
+  a: { metadata: { annotations?: Record<string, string> } },
+  b: { metadata: { annotations?: Record<string, string> } },
+): boolean {
+  const id = scanIdOf(a);
+  return id !== undefined && id === scanIdOf(b);
+}
+
+function asStatusInfo(status: { status: string; subStatus?: string; info?: string }): StatusInfo {
+  return {
+    status: status.status as Status,
+    subStatus: (status.subStatus ?? '') as SubStatus,
+    ...(status.info ? { info: status.info } : {}),
+  };
+}
+
+/** The merged status of two results of one control, worst first (controls.md §3.1 sub-status rules). */
+function worstStatus(
+  a: ScannedControlStatus,
+  b: ScannedControlStatus,
+): { status: ScannedControlStatus; aIsWorse: boolean } {
+  const merged = mergeStatusInfo(asStatusInfo(a), asStatusInfo(b));
+  // Equal statuses keep `a` (the fresh result).
+  const aIsWorse = merged.status === a.status;
+  const info = merged.info ?? (aIsWorse ? a.info : b.info);
+  return { status: { status: merged.status, subStatus: merged.subStatus ?? '', info }, aIsWorse };
+}
+
+/** Two partial results of one scan (two resources sharing one object name): union, worst status wins. */
+function unionOfOneScan<C extends { status: ScannedControlStatus }>(
+  existing: Record<string, C>,
+  fresh: Record<string, C>,
+): Record<string, C> {
+  const controls: Record<string, C> = { ...existing };
+  for (const [id, control] of Object.entries(fresh)) {
+    const previous = existing[id];
+    if (!previous) {
+      controls[id] = control;
+      continue;
+    }
+    const { status, aIsWorse } = worstStatus(control.status, previous.status);
+    controls[id] = { ...(aIsWorse ? control : previous), status };
+  }
+  return controls;
+}
+
+function mergeMetadata<T extends WorkloadConfigurationScan | WorkloadConfigurationScanSummary>(
+  existing: T,
+  fresh: T,
+): T['metadata'] {
+  return {
+    ...existing.metadata,
+    ...fresh.metadata,
+    labels: { ...existing.metadata.labels, ...fresh.metadata.labels },
+    annotations: { ...existing.metadata.annotations, ...fresh.metadata.annotations },
+  };
+}
+
 /**
- * Re-scan merge: controls of the new scan replace their rules, their status is merged with the
- * previous status (sub-status merge of §3.1); controls missing from the new scan are removed.
+ * Re-scan merge (components.md §3.4). A newer scan is the truth: its controls replace the stored
+ * ones and controls absent from it are dropped, so fixing a resource clears its failures. Two
+ * writes of one scan (`kubescape.io/scan-id` equal: resources whose names collide into one object)
+ * are merged instead: the union of their controls, the worst status winning for a control in both.
  */
 export function mergeWorkloadConfigurationScan(
   existing: WorkloadConfigurationScan,
   fresh: WorkloadConfigurationScan,
 ): WorkloadConfigurationScan {
-  const controls: Record<string, ScannedControl> = {};
-  for (const [id, control] of Object.entries(fresh.spec.controls)) {
-    const previous = existing.spec.controls?.[id];
-    if (!previous) {
-      controls[id] = control;
-      continue;
-    }
-    const merged = mergeStatusInfo(
-      {
-        status: control.status.status as 'passed',
-        subStatus: control.status.subStatus as '',
-        info: control.status.info,
-      },
-      {
-        status: previous.status.status as 'passed',
-        subStatus: previous.status.subStatus as '',
-        info: previous.status.info,
-      },
-    );
-    controls[id] = {
-      ...control,
-      status: {
-        status: merged.status,
-        subStatus: merged.subStatus ?? '',
-        info: merged.info ?? control.status.info,
-      },
-    };
+  if (!sameScan(existing, fresh)) {
+    return { ...fresh, metadata: mergeMetadata(existing, fresh) };
   }
+  const related = [...(existing.spec.relatedObjects ?? [])];
+  const key = (o: WorkloadScanRelatedObject) => `${o.apiGroup}/${o.namespace}/${o.kind}/${o.name}`;
+  const known = new Set(related.map(key));
+  for (const o of fresh.spec.relatedObjects ?? []) if (!known.has(key(o))) related.push(o);
   return {
     ...fresh,
-    metadata: {
-      ...existing.metadata,
-      ...fresh.metadata,
-      labels: { ...existing.metadata.labels, ...fresh.metadata.labels },
+    metadata: mergeMetadata(existing, fresh),
+    spec: {
+      controls: unionOfOneScan(existing.spec.controls ?? {}, fresh.spec.controls),
+      relatedObjects: related,
     },
-    spec: { ...fresh.spec, controls },
   };
+}
+
+/** The summary of a WorkloadConfigurationScan's controls (failed controls counted by severity). */
+export function summarySpecOf(
+  controls: Record<string, ScannedControl | ScannedControlSummary>,
+): WorkloadConfigurationScanSummarySpec {
+  const summaries = Object.values(controls).map((c): ScannedControlSummary => ({
+    controlID: c.controlID,
+    severity: c.severity,
+    status: c.status,
+  }));
+  return {
+    severities: severities(summaries),
+    controls: Object.fromEntries(summaries.map((c) => [c.controlID, c])),
+  };
+}
+
+/** The summary counterpart of `mergeWorkloadConfigurationScan`; severities are recounted. */
+export function mergeWorkloadConfigurationScanSummary(
+  existing: WorkloadConfigurationScanSummary,
+  fresh: WorkloadConfigurationScanSummary,
+): WorkloadConfigurationScanSummary {
+  const controls = sameScan(existing, fresh)
+    ? unionOfOneScan(existing.spec.controls ?? {}, fresh.spec.controls)
+    : fresh.spec.controls;
+  return { ...fresh, metadata: mergeMetadata(existing, fresh), spec: summarySpecOf(controls) };
 }
