@@ -14,6 +14,8 @@ export function buildProgram(): Command {
     )
     .version('0.1.0')
     .showHelpAfterError()
+    // Options belong to the command they follow (`scan framework nsa -f json` gives -f to `framework`).
+    .enablePositionalOptions()
     .exitOverride();
   program.addCommand(devCommand());
   program.addCommand(storageCommand());
@@ -38,6 +40,11 @@ export function reportError(err: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `kubeguard scan -f json | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     // Commands report non-error outcomes (e.g. "not ready" = 3) through process.exitCode.

@@ -441,7 +441,9 @@ function ruleCommand(): Command {
 }
 
 export function scanCommand(): Command {
+  // Positional options: `scan framework nsa --format json` gives --format to `framework`, not to `scan`.
   const command = addScanOptions(new Command('scan'))
+    .enablePositionalOptions()
     .description(
       'scan Kubernetes objects (files, directories, stdin "-", or the cluster) against posture controls',
     )
