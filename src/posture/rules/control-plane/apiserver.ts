@@ -70,25 +70,32 @@ const WEAK_CIPHER_SUITES = [
 ] as const;
 
 /**
- * C-0277. Kubescape's fixes for this rule list the weak suites (appended to the flag, or as the value
- * of a missing flag) rather than removing them; the fix values are kept identical to its output so
- * results compare, the failure itself is what matters.
+ * C-0277. Kubescape's fix for this rule lists the weak suites themselves (appended to the flag, or
+ * as the value of a missing flag), which would make the server weaker. We suggest the list without
+ * the weak suites instead (or, for a missing flag, the strong suites); conformance.test.ts records
+ * that these fix values differ from the library on purpose.
  */
 const noWeakCipherSuites: FlagCheck = (flags) => {
   const findings: Finding[] = [];
+  const weakSet: ReadonlySet<string> = new Set(WEAK_CIPHER_SUITES);
+  const recommended = STRONG_CIPHER_SUITES.filter((suite) => !weakSet.has(suite));
   for (const [index, item] of flagItems(flags)) {
     const list = flagListValue(item, 'tls-cipher-suites');
     if (!list) continue;
-    const weak = WEAK_CIPHER_SUITES.filter((suite) => list.values.includes(suite));
-    if (weak.length === 0) continue;
+    if (!list.values.some((suite) => weakSet.has(suite))) continue;
+    const kept = list.values.filter((suite) => !weakSet.has(suite));
     const path = flagPath(flags, index);
-    const value = replaceAll(item, list.origin, `--tls-cipher-suites=${[...list.values, ...weak].join(',')}`);
+    const value = replaceAll(
+      item,
+      list.origin,
+      `--tls-cipher-suites=${(kept.length > 0 ? kept : recommended).join(',')}`,
+    );
     findings.push({ failedPaths: [path], fixPaths: [{ path, value }] });
   }
   if (!mentions(flags, '--tls-cipher-suites')) {
     findings.push({
       failedPaths: [],
-      fixPaths: [appendFix(flags, `--tls-cipher-suites=${WEAK_CIPHER_SUITES.join(',')}`)],
+      fixPaths: [appendFix(flags, `--tls-cipher-suites=${recommended.join(',')}`)],
     });
   }
   return findings;
