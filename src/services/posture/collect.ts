@@ -212,7 +212,11 @@ export function inNamespaceFilter(
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -228,7 +232,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 /** Reads a cluster for posture scans: discovery (cached), server version, LIST per kind, GET one object. */
 export class ClusterReader {
   private readonly client: ApiClient;
-  private discovery: { at: number; kinds: ReadonlySet<string>; locations: Map<string, ResourceLocation> } | undefined;
+  private discovery:
+    { at: number; kinds: ReadonlySet<string>; locations: Map<string, ResourceLocation> } | undefined;
 
   constructor(
     private readonly kc: KubeConfig,

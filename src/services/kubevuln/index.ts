@@ -1,0 +1,21 @@
+/** The kubevuln role: image SBOMs and CVE manifests for workloads, served over kubevuln's HTTP API. */
+export { runKubevuln } from './run.ts';
+export type { KubevulnOptions, RunningKubevuln } from './run.ts';
+export { AdvisoryDbHandle } from './advisory-db.ts';
+export type { DbView } from './advisory-db.ts';
+export { InvalidCommandError, decodeCommand, validateCommand } from './commands.ts';
+export type { Endpoint, ScanArgs, ScanCommand } from './commands.ts';
+export { emptyCounters, engineVersions, ScanFailure } from './context.ts';
+export type { Counters, PipelineContext } from './context.ts';
+export { digestOf, labelValue, normaliseImageId, normaliseTag, scanIdOf } from './image-ref.ts';
+export { JobQueue } from './jobs.ts';
+export type { JobContext, JobState, JobStatus } from './jobs.ts';
+export { MemoryObjectStore, kubeObjectStore } from './object-store.ts';
+export type { ObjectStore, StoragePlural } from './object-store.ts';
+export { buildSummary, severityCounts, summaryName } from './objects.ts';
+export type { EngineVersions, ImageIdentity } from './objects.ts';
+export { RegistryPuller, registryAccess } from './puller.ts';
+export type { ImagePuller, PullLimits, RegistryAccess } from './puller.ts';
+export { filterSbom, pathMatcher, relevantPaths } from './relevancy.ts';
+export { Scanner } from './scanner.ts';
+export type { JobResult } from './scanner.ts';
