@@ -2,9 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { isKubeguardError, messageOf } from '../common/index.ts';
 import { dbCommand } from './db.ts';
 import { devCommand } from './dev.ts';
+import { kubevulnCommand } from './kubevuln.ts';
+import { operatorCommand } from './operator.ts';
+import { postureServiceCommand } from './posture-service.ts';
 import { sbomCommand } from './sbom.ts';
 import { scanCommand } from './scan.ts';
 import { storageCommand } from './storage.ts';
+import { triggerCommand } from './trigger.ts';
 import { vulnCommand } from './vuln.ts';
 
 export function buildProgram(): Command {
@@ -23,6 +27,10 @@ export function buildProgram(): Command {
   program.addCommand(sbomCommand());
   program.addCommand(vulnCommand());
   program.addCommand(scanCommand());
+  program.addCommand(postureServiceCommand());
+  program.addCommand(kubevulnCommand());
+  program.addCommand(operatorCommand());
+  program.addCommand(triggerCommand());
   return program;
 }
 
