@@ -462,14 +462,14 @@ describe('mounted objects', () => {
     assert.deepEqual(run('workload-mounted-secrets', [pod('a', { spec }), secret('prod')]), []);
   });
 
-  test('workload-mounted-pvc finds claims only among the objects it receives', () => {
+  test('workload-mounted-pvc reads the claims (unlike the library metadata) and needs the claim to exist', () => {
     const spec = {
       containers: [{ volumeMounts: [{ name: 'data' }] }],
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'c' } }],
     };
     const claim = { kind: 'PersistentVolumeClaim', metadata: { name: 'c' } };
-    assert.deepEqual(run('workload-mounted-pvc', [pod('a', { spec }), claim]), []);
-    assert.deepEqual(failing(runUnfiltered('workload-mounted-pvc', [pod('a', { spec }), claim])), ['Pod/a']);
+    assert.deepEqual(failing(run('workload-mounted-pvc', [pod('a', { spec }), claim])), ['Pod/a']);
+    assert.deepEqual(run('workload-mounted-pvc', [pod('a', { spec })]), []);
   });
 
   test('external secret storage: the fix path follows the pod template', () => {
