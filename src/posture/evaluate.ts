@@ -55,6 +55,16 @@ export class EvaluationContext {
   }
 }
 
+/**
+ * Kubescape's filterOutChildResources: an object whose controlling owner is of a kind the rule
+ * also reads (a Deployment's ReplicaSet, a ReplicaSet's Pod, a CronJob's Job) is evaluated through
+ * its owner only, so one misconfiguration is reported once, on the object the user wrote.
+ */
+function ownedByMatchedKind(obj: K8sObject, kinds: ReadonlySet<string>): boolean {
+  const owner = obj.metadata?.ownerReferences?.[0];
+  return owner !== undefined && typeof owner.kind === 'string' && kinds.has(owner.kind);
+}
+
 export interface RuleRun {
   rule: RuleDefinition;
   /** What the rule evaluated: objects, or subject vectors for aggregated RBAC rules. */
@@ -75,7 +85,9 @@ export function runRule(rule: RuleDefinition, context: EvaluationContext): RuleR
     objects = pod ? [pod] : [];
   } else {
     const collected: K8sObject[] = [];
-    for (const kind of kinds) collected.push(...context.store.ofKind(kind));
+    for (const kind of kinds) {
+      for (const obj of context.store.ofKind(kind)) if (!ownedByMatchedKind(obj, kinds)) collected.push(obj);
+    }
     objects = collected;
   }
   const violations = rule.evaluate({

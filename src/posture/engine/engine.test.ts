@@ -221,3 +221,25 @@ test('stored objects: names, namespaces, labels and the merge rule', () => {
   assert.deepEqual(merged.spec.controls, {});
   assert.equal(toLabelValue('Weird Name/With:Chars'), 'weird-name-with-chars');
 });
+
+test('objects owned by a kind the rule reads are evaluated through their owner only', () => {
+  const owner = deployment('web', true);
+  const replicaSet: K8sObject = {
+    ...deployment('web-5d8f7c', true),
+    kind: 'ReplicaSet',
+    metadata: {
+      name: 'web-5d8f7c',
+      namespace: 'shop',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }],
+    },
+  };
+  const report = scan({
+    objects: [{ object: owner }, { object: replicaSet }],
+    target: 'file',
+    controls: ['C-0057'],
+  });
+  assert.deepEqual(
+    report.results.map((r) => r.resourceID),
+    ['apps/v1/shop/Deployment/web'],
+  );
+});
