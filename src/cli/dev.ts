@@ -2,19 +2,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ErrorCodes, KubeguardError, streamLogger } from '../common/index.ts';
-import type { ClusterStatus, RegistryStatus } from '../devenv/index.ts';
+import type { ClusterStatus, DevUpResult, RegistryStatus, ServiceStatus } from '../devenv/index.ts';
 import {
+  assertServicesPrerequisites,
   clusterDown,
   clusterStatus,
   clusterUp,
   devPaths,
   devUp,
+  ensureVulnDb,
   envExports,
   pushTestImages,
   registryDown,
   registryNames,
   registryStatus,
   registryUp,
+  servicesDown,
+  servicesStatus,
+  servicesUp,
   storageDown,
   storageStatus,
   storageUp,
@@ -222,50 +227,168 @@ function storageDevCommand(): Command {
   return storage;
 }
 
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a number of seconds`);
+  return n;
+}
+
+function formatServices(all: ServiceStatus[]): string {
+  return all
+    .map(
+      (s) =>
+        `  ${s.role.padEnd(9)} ${s.state.padEnd(8)} ${s.ready ? 'ready' : 'not ready'}  ${s.url}` +
+        `${s.pid ? `  (pid ${s.pid})` : ''}${s.detail ? `  ${s.detail}` : ''}`,
+    )
+    .join('\n')
+    .concat('\n');
+}
+
+/** What `dev up` prints: what runs where, what the demo produced, and where to look. */
+function formatDevUp(r: DevUpResult): string {
+  const s = r.services.services;
+  const lines = [
+    `Kubernetes ${r.cluster.config.kubeVersion} API server: ${r.cluster.server}`,
+    `  kubeconfig: ${r.cluster.kubeconfig}`,
+    `Registry: ${r.registry.url}`,
+    ...r.images.map((i) => `  ${i.reference}`),
+    `Kubeguard storage (aggregated API spdx.softwarecomposition.kubescape.io/v1beta1): https://127.0.0.1:${r.storage.port}`,
+    `CRDs: ${r.crds.join(', ')}`,
+    `Vulnerability database: ${r.db.path} (${r.db.state}${r.services.dbReady ? ', loaded' : ', not loaded'})`,
+    ...(r.db.hint ? [`  ${r.db.hint}`] : []),
+    `Services (cluster name "${r.services.clusterName}"):`,
+    `  posture   ${s.posture.url}   /v1/scan, /v1/status, /v1/results   log: ${s.posture.logFile}`,
+    `  kubevuln  ${s.kubevuln.url}   /v1/scanImage, /v1/diagnostics     log: ${s.kubevuln.logFile}`,
+    `  operator  ${s.operator.url}   /v1/triggerAction                  log: ${s.operator.logFile}`,
+  ];
+  if (r.demo && r.results) {
+    const { counts: c, expected: e, done, seconds: secs } = r.results;
+    lines.push(
+      `Demo: namespace "${r.demo.namespace}", ${r.demo.workloads.map((w) => `${w.spec.kind.toLowerCase()}/${w.spec.name}`).join(', ')}`,
+      `  ${done ? 'scanned' : 'still scanning'} after ${secs} s: ${c.vulnerabilityManifestSummaries}/${e.vulnerabilityManifestSummaries} vulnerability summaries, ` +
+        `${c.workloadConfigurationScanSummaries}/${e.workloadConfigurationScanSummaries} posture summaries, ${c.vulnerabilityManifests}/${e.vulnerabilityManifests} image manifests`,
+    );
+  }
+  lines.push(
+    '',
+    'Use them from this shell:',
+    `  eval "$(${self()} dev env)"`,
+    '  kubectl get vulnerabilitymanifestsummaries -A',
+    '  kubectl get workloadconfigurationscansummaries -A',
+    '  kubectl get vulnerabilitysummaries',
+    '  kubectl get vulnerabilitymanifests -n kubescape',
+    `  kubectl -n ${r.demo?.namespace ?? 'demo'} get workloadconfigurationscansummary deployment-web -o yaml`,
+    '  kubectl api-resources --api-group=spdx.softwarecomposition.kubescape.io',
+    `  ${self()} trigger --url ${s.operator.url}/v1/triggerAction --kubescape-scan   # or --vuln-scan`,
+    `  curl -s ${s.kubevuln.url}/v1/diagnostics`,
+    `  skopeo inspect --tls-verify=false docker://${r.registry.address}/test/debian:12-minbase`,
+    '',
+    `Stop everything with: ${self()} dev down   (add --wipe to delete state)`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function servicesDevCommand(): Command {
+  const services = new Command('services').description(
+    'the posture, kubevuln and operator roles on 127.0.0.1 against the local control plane and storage',
+  );
+  services
+    .command('up')
+    .description('build the vulnerability database if needed and start the roles that are not running')
+    .option('--posture-port <port>', 'posture port (default 8080, then remembered)', port)
+    .option('--kubevuln-port <port>', 'kubevuln port (default 8081, then remembered)', port)
+    .option('--operator-port <port>', 'operator port (default 4002, then remembered)', port)
+    .option('--cluster-name <name>', 'cluster name in WLIDs (default kubeguard-dev, then remembered)')
+    .option(
+      '--db <path>',
+      'vulnerability database (default: one in the state directory, built from ../shared/vulndata)',
+    )
+    .action(
+      async (opts: {
+        posturePort?: number;
+        kubevulnPort?: number;
+        operatorPort?: number;
+        clusterName?: string;
+        db?: string;
+      }) => {
+        const paths = devPaths();
+        const logger = streamLogger({ prefix: 'services' });
+        await assertServicesPrerequisites(paths);
+        const db = await ensureVulnDb(paths, { dbPath: opts.db }, logger);
+        if (db.hint) logger.warn(db.hint);
+        const info = await servicesUp(
+          paths,
+          {
+            ports: { posture: opts.posturePort, kubevuln: opts.kubevulnPort, operator: opts.operatorPort },
+            clusterName: opts.clusterName,
+            dbPath: db.path,
+          },
+          logger,
+        );
+        for (const svc of Object.values(info.services)) {
+          process.stdout.write(
+            `${svc.role.padEnd(9)} ${svc.url}  (pid ${svc.pid ?? '?'})  log: ${svc.logFile}\n`,
+          );
+        }
+        process.stdout.write(
+          `database ${info.dbPath}${info.dbReady ? '' : ' (not loaded yet)'}\n` +
+            `  ${self()} trigger --url ${info.services.operator.url}/v1/triggerAction --vuln-scan\n`,
+        );
+      },
+    );
+  services
+    .command('down')
+    .description('stop the roles (by PID)')
+    .option('--wipe', 'also delete their kubeconfigs, logs and the vulnerability database')
+    .action(async (opts: { wipe?: boolean }) => {
+      await servicesDown(devPaths(), opts, streamLogger({ prefix: 'services' }));
+    });
+  services
+    .command('status')
+    .description('show whether each role runs and is ready')
+    .action(async () => {
+      const all = await servicesStatus(devPaths());
+      process.stdout.write(formatServices(all));
+      if (!all.every((s) => s.ready)) process.exitCode = 3;
+    });
+  return services;
+}
+
 export function devCommand(): Command {
   const dev = new Command('dev').description(
-    'local development environment: control plane, registry, test images',
+    'local development environment: control plane, registry, test images, storage and the in-cluster services',
   );
   dev
     .command('up')
-    .description('start the control plane and the registry, push the test images, print how to reach them')
-    .action(async () => {
+    .description(
+      'the main job: control plane, registry, test images, storage, CRDs, vulnerability database, the posture / kubevuln / operator roles, demo workloads scanned once',
+    )
+    .option('--no-demo', 'do not create the demo workloads (and do not trigger scans)')
+    .option('--wait <seconds>', 'how long to wait for the demo results', seconds, 300)
+    .action(async (opts: { demo: boolean; wait: number }) => {
       const paths = devPaths();
-      const { cluster, registry, images, storage } = await devUp(paths, streamLogger({ prefix: 'dev' }));
-      process.stdout.write(
-        [
-          `Kubernetes ${cluster.config.kubeVersion} API server: ${cluster.server}`,
-          `  kubeconfig: ${cluster.kubeconfig}`,
-          `Registry: ${registry.url}`,
-          ...images.map((i) => `  ${i.reference}`),
-          `Kubeguard storage (aggregated API spdx.softwarecomposition.kubescape.io/v1beta1): https://127.0.0.1:${storage.port}`,
-          '',
-          'Use them from this shell:',
-          `  eval "$(${self()} dev env)"`,
-          '  kubectl get namespaces',
-          '  kubectl api-resources --api-group=spdx.softwarecomposition.kubescape.io',
-          '  kubectl get vulnerabilitymanifests -A',
-          `  skopeo inspect --tls-verify=false docker://${registry.address}/test/debian:12-minbase`,
-          '',
-          `Stop everything with: ${self()} dev down   (add --wipe to delete state)`,
-          '',
-        ].join('\n'),
-      );
+      const result = await devUp(paths, streamLogger({ prefix: 'dev' }), {
+        demo: opts.demo,
+        resultsTimeoutMs: opts.wait * 1000,
+      });
+      process.stdout.write(formatDevUp(result));
     });
   dev
     .command('down')
-    .description('stop the registries and the control plane')
-    .option('--wipe', 'also delete their state (certificates, etcd data, registry storage)')
+    .description('stop the services, the storage, the registries and the control plane')
+    .option('--wipe', 'also delete their state (certificates, etcd data, registry storage, database)')
     .action(async (opts: { wipe?: boolean }) => {
       const paths = devPaths();
       const logger = streamLogger({ prefix: 'dev' });
+      await servicesDown(paths, { wipe: opts.wipe }, logger);
       await storageDown(paths, { wipe: opts.wipe }, logger);
       for (const name of registryNames(paths)) await registryDown(paths, { name, wipe: opts.wipe }, logger);
       await clusterDown({ paths, wipe: opts.wipe, logger });
     });
   dev
     .command('status')
-    .description('show the control plane and the registries')
+    .description('show the control plane, the registries, the storage and the services')
     .action(async () => {
       const paths = devPaths();
       const cluster = await clusterStatus(paths);
@@ -274,6 +397,11 @@ export function devCommand(): Command {
       process.stdout.write(
         registries.length === 0 ? 'registries      none\n' : `registries\n${formatRegistries(registries)}`,
       );
+      const storage = storageStatus(paths);
+      process.stdout.write(
+        `storage         ${storage.state}${storage.pid ? ` (pid ${storage.pid})` : ''}${storage.port ? ` port ${storage.port}` : ''}\n`,
+      );
+      process.stdout.write(`services\n${formatServices(await servicesStatus(paths))}`);
       if (!cluster.ready) process.exitCode = 3;
     });
   dev
@@ -286,5 +414,6 @@ export function devCommand(): Command {
   dev.addCommand(registryCommand());
   dev.addCommand(imagesCommand());
   dev.addCommand(storageDevCommand());
+  dev.addCommand(servicesDevCommand());
   return dev;
 }

@@ -2,12 +2,17 @@ import fs from 'node:fs';
 import type { Logger } from '../common/index.ts';
 import { silentLogger } from '../common/index.ts';
 import { RegistryClient } from '../sbom/index.ts';
-import type { ClusterInfo } from './cluster.ts';
+import type { ClusterInfo, ClusterUpOptions } from './cluster.ts';
 import { clusterLayout, clusterUp, readClusterConfig } from './cluster.ts';
+import { applyCrds } from './crds.ts';
+import type { DemoInfo, ResultCounts } from './demo.ts';
+import { demoTargets, demoUp, expectedResults, waitForResults } from './demo.ts';
 import { buildTestImage, pushLayout, testImages } from './images.ts';
 import type { DevPaths } from './paths.ts';
 import type { RegistryInfo } from './registry.ts';
 import { registryStatus, registryUp } from './registry.ts';
+import type { ServicesInfo, ServicesUpOptions, VulnDbResult } from './services.ts';
+import { ensureVulnDb, servicesUp, triggerScan } from './services.ts';
 import type { StorageInfo } from './storage.ts';
 import { storageUp } from './storage.ts';
 
@@ -53,16 +58,94 @@ export async function pushTestImages(
   return pushed;
 }
 
-/** Everything the main job needs: control plane, default registry, test images, Kubeguard's storage. */
+export interface DevUpOptions {
+  /** Ports of the control plane (default: remembered, else 6443 / 32379 / 32380). */
+  clusterPorts?: ClusterUpOptions['ports'];
+  /** Port of the default registry (default: remembered, else 5000). */
+  registryPort?: number;
+  /** Port of the storage (default: remembered, else 8443). */
+  storagePort?: number;
+  services?: ServicesUpOptions;
+  /** Where the OSV test data is (default ../shared/vulndata beside the checkout). */
+  vulndata?: string;
+  /** Create the demo workloads, trigger both scans and wait for the results (default true). */
+  demo?: boolean;
+  /** How long to wait for the demo's results (default 5 min). */
+  resultsTimeoutMs?: number;
+}
+
+export interface DevUpResult {
+  cluster: ClusterInfo;
+  registry: RegistryInfo;
+  images: PushedImage[];
+  storage: StorageInfo;
+  crds: string[];
+  db: VulnDbResult;
+  services: ServicesInfo;
+  demo?: DemoInfo;
+  /** What the demo's scans produced before `dev up` returned. */
+  results?: { done: boolean; counts: ResultCounts; expected: ResultCounts; seconds: number };
+}
+
+/**
+ * The main job: control plane, default registry, test images, Kubeguard's storage, the chart's
+ * CRDs, the vulnerability database, the posture / kubevuln / operator roles, and the demo
+ * workloads scanned once. Every step reuses what already runs, so a second call is cheap.
+ */
 export async function devUp(
   paths: DevPaths,
   logger: Logger = silentLogger,
-): Promise<{ cluster: ClusterInfo; registry: RegistryInfo; images: PushedImage[]; storage: StorageInfo }> {
-  const cluster = await clusterUp({ paths, logger });
-  const registry = await registryUp(paths, {}, logger);
+  options: DevUpOptions = {},
+): Promise<DevUpResult> {
+  const cluster = await clusterUp({ paths, logger, ports: options.clusterPorts });
+  const registry = await registryUp(paths, { port: options.registryPort }, logger);
   const images = await pushTestImages(paths, registry, { logger });
-  const storage = await storageUp(paths, {}, logger);
-  return { cluster, registry, images, storage };
+  const storage = await storageUp(paths, { port: options.storagePort }, logger);
+  const crds = await applyCrds(cluster.kubeconfig);
+  logger.info(`CRDs established: ${crds.join(', ')}`);
+  const db = await ensureVulnDb(
+    paths,
+    { dbPath: options.services?.dbPath, vulndata: options.vulndata },
+    logger,
+  );
+  if (db.state === 'missing' && db.hint) logger.warn(db.hint);
+  const services = await servicesUp(paths, { ...options.services, dbPath: db.path }, logger);
+  const result: DevUpResult = { cluster, registry, images, storage, crds, db, services };
+  if (options.demo === false) return result;
+
+  const demo = await demoUp(paths, registry, logger);
+  result.demo = demo;
+  const operatorUrl = services.services.operator.url;
+  // What the two scheduler CronJobs of the chart would send; continuous scanning would get there
+  // on its own too, but this is the path a user takes with `kubeguard trigger`.
+  logger.info(`trigger: kubescape scan ${await triggerScan(paths, operatorUrl, 'kubescape-scan')}`);
+  if (services.dbReady)
+    logger.info(`trigger: vulnerability scan ${await triggerScan(paths, operatorUrl, 'vuln-scan')}`);
+  const targets = demoTargets(demo);
+  const expected = expectedResults(targets);
+  if (!services.dbReady) {
+    expected.vulnerabilityManifestSummaries = 0;
+    expected.vulnerabilityManifests = 0;
+  }
+  const started = Date.now();
+  const waited = await waitForResults(paths, targets, expected, {
+    timeoutMs: options.resultsTimeoutMs ?? 300_000,
+    onProgress: (c) =>
+      logger.info(
+        `results: ${c.vulnerabilityManifestSummaries}/${expected.vulnerabilityManifestSummaries} vulnerability summaries, ` +
+          `${c.workloadConfigurationScanSummaries}/${expected.workloadConfigurationScanSummaries} posture summaries, ` +
+          `${c.vulnerabilityManifests}/${expected.vulnerabilityManifests} image manifests`,
+      ),
+  });
+  result.results = { ...waited, expected, seconds: Math.round((Date.now() - started) / 1000) };
+  if (!waited.done) {
+    logger.warn('not every result arrived in time; the scans go on in the background', {
+      logs: Object.values(services.services)
+        .map((s) => s.logFile)
+        .join(' '),
+    });
+  }
+  return result;
 }
 
 /** Shell exports (like `minikube docker-env`) for the running dev environment. */
