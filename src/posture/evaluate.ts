@@ -29,6 +29,8 @@ export function ruleKinds(rule: RuleDefinition): Set<string> {
 export class EvaluationContext {
   readonly store: ObjectStore;
   private vectors: SubjectVector[] | undefined;
+  /** Inputs per kind set: most rules read the same workload kinds, so each set is built once. */
+  private readonly inputsByKinds = new Map<string, readonly K8sObject[]>();
 
   constructor(
     objects: Iterable<K8sObject>,
@@ -36,6 +38,20 @@ export class EvaluationContext {
     readonly cluster: ClusterContext = {},
   ) {
     this.store = new ObjectStore(objects);
+  }
+
+  /** The objects of these kinds a rule evaluates (owned objects left out), shared by rules with the same kinds. */
+  inputsOf(kinds: ReadonlySet<string>): readonly K8sObject[] {
+    const key = [...kinds].sort().join('\u0000');
+    let inputs = this.inputsByKinds.get(key);
+    if (!inputs) {
+      const collected: K8sObject[] = [];
+      for (const kind of kinds) {
+        for (const obj of this.store.ofKind(kind)) if (!ownedByMatchedKind(obj, kinds)) collected.push(obj);
+      }
+      this.inputsByKinds.set(key, (inputs = collected));
+    }
+    return inputs;
   }
 
   subjectVectors(): SubjectVector[] {
@@ -84,11 +100,7 @@ export function runRule(rule: RuleDefinition, context: EvaluationContext): RuleR
     const pod = context.apiServerPod();
     objects = pod ? [pod] : [];
   } else {
-    const collected: K8sObject[] = [];
-    for (const kind of kinds) {
-      for (const obj of context.store.ofKind(kind)) if (!ownedByMatchedKind(obj, kinds)) collected.push(obj);
-    }
-    objects = collected;
+    objects = context.inputsOf(kinds);
   }
   const violations = rule.evaluate({
     objects,

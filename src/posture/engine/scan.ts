@@ -183,6 +183,8 @@ interface ResourceEntry {
   source?: ResourceSource;
   controls: ResourceControlResult[];
   status: Status;
+  /** Risk-score weight (§3.6). */
+  weight: number;
 }
 
 const EMPTY_COUNTERS = (): ResourceCounters => ({
@@ -429,11 +431,11 @@ function evaluateRule(
       for (const obj of context.store.ofKind(kind)) outcome.inputIds.push(register(obj, resources, sources));
     return outcome;
   }
-  const ids = new Set<string>();
-  for (const input of run.inputs) ids.add(register(input, resources, sources));
+  const registered = registerAll(run.inputs, resources, sources);
   for (const violation of run.violations) recordViolation(violation, outcome, resources, sources);
-  for (const id of outcome.failures.keys()) ids.add(id);
-  outcome.inputIds = [...ids];
+  // Violations almost always name inputs: share the input IDs unless one names something else.
+  const outside = [...outcome.failures.keys()].filter((id) => !registered.set.has(id));
+  outcome.inputIds = outside.length === 0 ? registered.ids : [...registered.ids, ...outside];
   return outcome;
 }
 
@@ -449,6 +451,28 @@ function idOf(item: K8sObject | SubjectVector): string {
   return id;
 }
 
+interface RegisteredInputs {
+  ids: string[];
+  set: ReadonlySet<string>;
+}
+
+const idsOfInputs = new WeakMap<readonly unknown[], RegisteredInputs>();
+
+/** Registers a rule's inputs; rules with the same kinds share one input array, registered once. */
+function registerAll(
+  inputs: readonly (K8sObject | SubjectVector)[],
+  resources: Map<string, ResourceEntry>,
+  sources: Map<K8sObject, ResourceSource>,
+): RegisteredInputs {
+  let registered = idsOfInputs.get(inputs);
+  if (!registered || (registered.ids.length > 0 && !resources.has(registered.ids[0]!))) {
+    const ids = [...new Set(inputs.map((input) => register(input, resources, sources)))];
+    registered = { ids, set: new Set(ids) };
+    idsOfInputs.set(inputs, registered);
+  }
+  return registered;
+}
+
 function register(
   item: K8sObject | SubjectVector,
   resources: Map<string, ResourceEntry>,
@@ -456,7 +480,7 @@ function register(
 ): string {
   const id = idOf(item);
   if (!resources.has(id)) {
-    const entry: ResourceEntry = { id, object: item, controls: [], status: 'passed' };
+    const entry: ResourceEntry = { id, object: item, controls: [], status: 'passed', weight: weightOf(item) };
     const source = sources.get(item as K8sObject);
     if (source) entry.source = source;
     resources.set(id, entry);
@@ -519,9 +543,9 @@ function passedRule(name: string, config: ConfigInputs): ResourceRuleResult {
   });
 }
 
-function weightOf(entry: ResourceEntry): number {
-  if (isSubjectVector(entry.object)) return 1;
-  const replicas = replicasOf(entry.object as K8sObject);
+function weightOf(object: K8sObject | SubjectVector): number {
+  if (isSubjectVector(object)) return 1;
+  const replicas = replicasOf(object as K8sObject);
   return replicas !== undefined && replicas > 1 ? replicas * 1.1 : 1;
 }
 
@@ -560,7 +584,7 @@ function evaluateControl(
     statuses.set(id, worseStatus(statuses.get(id) ?? 'passed', status.status));
     if (status.subStatus) subStatuses.push(status.subStatus);
     if (status.status === 'passed' && status.subStatus === 'w/exceptions') ignored++;
-    const weight = weightOf(entry);
+    const weight = entry.weight;
     wcs += control.baseScore * weight;
     if (status.status === 'failed') unnorm += control.baseScore * weight;
   };
