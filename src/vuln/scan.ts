@@ -65,10 +65,15 @@ export function scanSbom(sbom: SbomModel, provider: AdvisoryProvider, options: S
   if (sbom.distro) ctx.distro = sbom.distro;
 
   let matches: Match[] = [];
-  for (const pkg of sbom.packages) {
-    ctx.stats.packages += 1;
-    matches.push(...matcherFor(pkg.type).match(pkg, ctx));
-  }
+  const matchAll = (): void => {
+    for (const pkg of sbom.packages) {
+      ctx.stats.packages += 1;
+      matches.push(...matcherFor(pkg.type).match(pkg, ctx));
+    }
+  };
+  // All lookups in one read of the database where the provider offers it.
+  if (provider.read) provider.read(matchAll);
+  else matchAll();
   const matchMs = performance.now() - started;
 
   let ignored: IgnoredMatch[] = [];

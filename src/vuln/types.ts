@@ -70,9 +70,61 @@ export interface AdvisoryQuery {
   name: string;
 }
 
+/**
+ * What matching reads of one affected entry: its ranges and versions, and the ecosystem- and
+ * database-specific fields (Debian's `nodsa`, `tracker_status`: a fix that will not come).
+ */
+export type AffectedVersions = Pick<
+  AffectedPackage,
+  'ranges' | 'versions' | 'ecosystemSpecific' | 'databaseSpecific'
+>;
+
+/**
+ * What a finding reports of an advisory: ids for grouping related records, description, severity
+ * sources, references, and the ecosystems of its affected entries (which say whose rating a
+ * database severity is). A whole Advisory is one; the database stores this part separately.
+ */
+export type AdvisoryHead = Pick<
+  Advisory,
+  | 'id'
+  | 'withdrawn'
+  | 'aliases'
+  | 'upstream'
+  | 'summary'
+  | 'details'
+  | 'severity'
+  | 'databaseSeverity'
+  | 'references'
+> & { affected: Pick<AffectedPackage, 'ecosystem'>[] };
+
+/**
+ * One advisory found by a lookup, reduced to what matching needs before it knows the package is
+ * affected. The database keeps both parts as JSON text and parses them on each call: a rejected
+ * candidate never pays for its head, and a lookup kept for reuse holds two strings, not objects.
+ */
+export interface AdvisoryCandidate {
+  id: string;
+  withdrawn: boolean;
+  /** The advisory's affected entries the query selects, in record order (as `affectedEntriesFor`). */
+  entries(): AffectedVersions[];
+  /** The reported part. */
+  head(): AdvisoryHead;
+}
+
 export interface AdvisoryProvider {
   /** Advisories with an affected entry for this ecosystem and package (withdrawn ones included, flagged). */
   find(query: AdvisoryQuery): Advisory[];
+  /**
+   * The advisories `find` returns, in the same order, as candidates. Optional: a provider that has
+   * a cheaper form than whole records (the SQLite database) implements it; matching falls back to
+   * `find` otherwise.
+   */
+  candidates?(query: AdvisoryQuery): AdvisoryCandidate[];
+  /**
+   * Optional: runs `fn` (all lookups of a scan) against one consistent view of the advisories. The
+   * SQLite database takes one read transaction for them instead of one per lookup.
+   */
+  read?<T>(fn: () => T): T;
   metadata(): DbMetadata;
   close(): void;
 }

@@ -5,6 +5,7 @@
  */
 export { BUNDLE_MAGIC, extractBundle, readBundleManifest, writeBundle } from './bundle.ts';
 export type { BundleManifest } from './bundle.ts';
+export { affectedVersionsOf, candidateOf, headOf } from './candidates.ts';
 export {
   affectedEntriesFor,
   knownEcosystems,

@@ -13,7 +13,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCodes, KubeguardError, messageOf } from '../../common/index.ts';
-import type { Advisory, AdvisoryProvider, AdvisoryQuery, DbMetadata } from '../types.ts';
+import type {
+  Advisory,
+  AdvisoryCandidate,
+  AdvisoryHead,
+  AdvisoryProvider,
+  AdvisoryQuery,
+  AffectedVersions,
+  DbMetadata,
+} from '../types.ts';
+import { candidateOf, entriesByKey, headOf, indexKeyString } from './candidates.ts';
 import { indexKeysOf, normalizeQuery } from './ecosystems.ts';
 import type { IndexKey } from './ecosystems.ts';
 import { isNewer, skipReasons } from './osv.ts';
@@ -39,14 +48,27 @@ CREATE TABLE IF NOT EXISTS advisories (
 );
 -- The (ecosystem, package) index: the primary key is the lookup order (family, name, release),
 -- so the table is its own index (WITHOUT ROWID) and a package listed twice is stored once.
+-- The other columns are what matching reads (db/candidates.ts): the advisory's id and withdrawn
+-- flag, this package's affected entries (reduced) with their positions in the record, and the
+-- reported head; a lookup reads one stretch of this table and never parses whole records. They
+-- are NULL in rows written by a Kubeguard that predates them (read through advisories.json then):
+-- old and new versions can share a database either way round.
 CREATE TABLE IF NOT EXISTS affected (
   family TEXT NOT NULL,
   name TEXT NOT NULL,
   release TEXT NOT NULL,
   advisory INTEGER NOT NULL,
+  id TEXT,
+  withdrawn INTEGER,
+  positions TEXT,
+  entries TEXT,
+  head TEXT,
   PRIMARY KEY (family, name, release, advisory)
 ) WITHOUT ROWID;
 `;
+
+/** Columns of `affected` added after schema 1 was released (nullable, see SCHEMA). */
+const MATCH_COLUMNS = ['id TEXT', 'withdrawn INTEGER', 'positions TEXT', 'entries TEXT', 'head TEXT'];
 
 export interface DbSource {
   name: string;
@@ -87,6 +109,8 @@ export interface OpenOptions {
 }
 
 type Row = { json: string };
+/** advisory (rid), id, withdrawn, positions, entries, head; the last five NULL in old rows. */
+type MatchRow = [number, string | null, number | null, string | null, string | null, string | null];
 
 export function emptySkipped(): Record<SkipReason, number> {
   return Object.fromEntries(skipReasons.map((r) => [r, 0])) as Record<SkipReason, number>;
@@ -116,6 +140,9 @@ export class AdvisoryDb implements AdvisoryProvider {
   private readonly findWithRelease: Database.Statement<[string, string, string], Row>;
   private readonly findAnyRelease: Database.Statement<[string, string], Row>;
   private readonly byId: Database.Statement<[string], Row>;
+  /** Undefined when the file predates the matching columns (read through `find` then). */
+  private readonly matchWithRelease: Database.Statement<[string, string, string], MatchRow> | undefined;
+  private readonly matchAnyRelease: Database.Statement<[string, string], MatchRow> | undefined;
   private cachedInfo: DbInfo | undefined;
 
   /** @internal use openAdvisoryDb. */
@@ -135,6 +162,20 @@ export class AdvisoryDb implements AdvisoryProvider {
        ORDER BY id`,
     );
     this.byId = sqlite.prepare('SELECT json FROM advisories WHERE id = ?');
+    if (missingMatchColumns(sqlite).length === 0) {
+      // Ordered as find() orders (by id), which also puts the rows of one advisory side by side.
+      const columns = 'advisory, id, withdrawn, positions, entries, head';
+      this.matchWithRelease = sqlite
+        .prepare<[string, string, string], MatchRow>(
+          `SELECT ${columns} FROM affected WHERE family = ? AND name = ? AND release IN (?, '') ORDER BY id`,
+        )
+        .raw();
+      this.matchAnyRelease = sqlite
+        .prepare<[string, string], MatchRow>(
+          `SELECT ${columns} FROM affected WHERE family = ? AND name = ? ORDER BY id`,
+        )
+        .raw();
+    }
   }
 
   find(query: AdvisoryQuery): Advisory[] {
@@ -145,6 +186,54 @@ export class AdvisoryDb implements AdvisoryProvider {
         ? this.findAnyRelease.all(q.family, q.name)
         : this.findWithRelease.all(q.family, q.name, q.release);
     return rows.map((r) => JSON.parse(r.json) as Advisory);
+  }
+
+  /**
+   * The advisories `find` returns, as candidates read from the index rows alone: the affected
+   * entries are parsed for every candidate, the head only when a matcher asks for it.
+   */
+  candidates(query: AdvisoryQuery): AdvisoryCandidate[] {
+    const q = normalizeQuery(query);
+    if (!q || !this.matchWithRelease || !this.matchAnyRelease) return this.findCandidates(query);
+    const rows =
+      q.release === ''
+        ? this.matchAnyRelease.all(q.family, q.name)
+        : this.matchWithRelease.all(q.family, q.name, q.release);
+    const out: AdvisoryCandidate[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      // Indexed, not destructured: array destructuring runs the iterator protocol.
+      const row = rows[i] as MatchRow;
+      const rid = row[0];
+      const id = row[1];
+      const withdrawn = row[2];
+      const positions = row[3];
+      const entries = row[4];
+      const head = row[5];
+      // A row written by an older Kubeguard: this lookup goes through the whole records.
+      if (id === null || positions === null || entries === null || head === null)
+        return this.findCandidates(query);
+      const candidate = new StoredCandidate(id, withdrawn === 1, positions, entries, head);
+      // The advisory also lists the package under another release ("Debian" and "Debian:12").
+      while ((rows[i + 1] as MatchRow | undefined)?.[0] === rid) {
+        const next = rows[++i] as MatchRow;
+        if (next[3] === null || next[4] === null) return this.findCandidates(query);
+        (candidate.more ??= []).push([next[3], next[4]]);
+      }
+      out.push(candidate);
+    }
+    return out;
+  }
+
+  /**
+   * Runs `fn` in one (deferred, read) transaction: a scan's lookups see one state of the file and
+   * take its lock once rather than per statement. Nested calls run inside the outer one.
+   */
+  read<T>(fn: () => T): T {
+    return this.sqlite.inTransaction ? fn() : this.sqlite.transaction(fn)();
+  }
+
+  private findCandidates(query: AdvisoryQuery): AdvisoryCandidate[] {
+    return this.find(query).map((a) => candidateOf(a, query));
   }
 
   /** One advisory by its OSV id. */
@@ -289,13 +378,53 @@ export class AdvisoryDb implements AdvisoryProvider {
   }
 }
 
+/** A candidate read from index rows: JSON text, parsed on each call (see AdvisoryCandidate). */
+class StoredCandidate implements AdvisoryCandidate {
+  /** Further rows of the same advisory (other releases), [positions, entries] each; rare. */
+  more: [string, string][] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly withdrawn: boolean,
+    private readonly positions: string,
+    private readonly entriesJson: string,
+    private readonly headJson: string,
+  ) {}
+
+  entries(): AffectedVersions[] {
+    const first = JSON.parse(this.entriesJson) as AffectedVersions[];
+    if (!this.more) return first;
+    // In record order, as affectedEntriesFor gives them.
+    const all: { at: number; entry: AffectedVersions }[] = [];
+    const add = (at: string, entries: AffectedVersions[]): void => {
+      const where = at.split(',');
+      entries.forEach((entry, k) => all.push({ at: Number(where[k]), entry }));
+    };
+    add(this.positions, first);
+    for (const [at, json] of this.more) add(at, JSON.parse(json) as AffectedVersions[]);
+    return all.sort((a, b) => a.at - b.at).map((x) => x.entry);
+  }
+
+  head(): AdvisoryHead {
+    return JSON.parse(this.headJson) as AdvisoryHead;
+  }
+}
+
+/** The matching columns `affected` lacks (all of them in a database made before they existed). */
+function missingMatchColumns(db: Database.Database): string[] {
+  const have = new Set((db.pragma('table_info(affected)') as { name: string }[]).map((c) => c.name));
+  return MATCH_COLUMNS.filter((c) => !have.has(c.split(' ')[0] as string));
+}
+
 /** Prepared statements of the write path, created on the first write. */
 class BatchWriter {
   private readonly existing: Database.Statement<[string], { rid: number; modified: string }>;
   private readonly oldJson: Database.Statement<[number], string>;
   private readonly insert: Database.Statement<unknown[]>;
   private readonly update: Database.Statement<unknown[]>;
-  private readonly addKey: Database.Statement<[string, string, string, number | bigint]>;
+  private readonly addKey: Database.Statement<
+    [string, string, string, number | bigint, string, number, string, string, string]
+  >;
   private readonly dropKey: Database.Statement<[string, string, string, number]>;
   readonly run: (records: PreparedRecord[]) => BatchResult;
 
@@ -310,8 +439,10 @@ class BatchWriter {
       `UPDATE advisories SET modified = ?, withdrawn = ?, aliases = ?, severity = ?, summary = ?,
          source = ?, json = ? WHERE rid = ?`,
     );
+    // OR REPLACE: a row left behind for this advisory must not keep stale matching columns.
     this.addKey = db.prepare(
-      'INSERT OR IGNORE INTO affected (family, name, release, advisory) VALUES (?, ?, ?, ?)',
+      `INSERT OR REPLACE INTO affected (family, name, release, advisory, id, withdrawn, positions, entries, head)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.dropKey = db.prepare(
       'DELETE FROM affected WHERE family = ? AND name = ? AND release = ? AND advisory = ?',
@@ -348,7 +479,23 @@ class BatchWriter {
         rid = this.insert.run(a.id, a.modified, ...columns).lastInsertRowid;
         result.inserted++;
       }
-      for (const k of keys) this.addKey.run(k.family, k.name, k.release, rid);
+      const byKey = entriesByKey(a);
+      const head = JSON.stringify(headOf(a));
+      const withdrawn = a.withdrawn ? 1 : 0;
+      for (const k of keys) {
+        const slot = byKey.get(indexKeyString(k)) ?? { positions: [], entries: [] };
+        this.addKey.run(
+          k.family,
+          k.name,
+          k.release,
+          rid,
+          a.id,
+          withdrawn,
+          slot.positions.join(','),
+          JSON.stringify(slot.entries),
+          head,
+        );
+      }
     }
     return result;
   }
@@ -425,6 +572,8 @@ export function openAdvisoryDb(file: string, options: OpenOptions = {}): Advisor
     } else {
       prepareForWrites(sqlite);
       sqlite.exec(SCHEMA);
+      // A database made before the matching columns: add them (old rows stay NULL, see SCHEMA).
+      for (const c of missingMatchColumns(sqlite)) sqlite.exec(`ALTER TABLE affected ADD COLUMN ${c}`);
       const version = sqlite
         .prepare("SELECT value FROM metadata WHERE key = 'schema_version'")
         .pluck()

@@ -1,7 +1,7 @@
 /** The matcher contract (grype's matcher.Matcher): one matcher per ecosystem family. */
 import type { Distro, Package, PackageType } from '../../sbom/index.ts';
 import type { CvssScore } from '../cvss/index.ts';
-import type { Advisory, AdvisoryProvider } from '../types.ts';
+import type { AdvisoryCandidate, AdvisoryProvider } from '../types.ts';
 import type { Match } from '../report/types.ts';
 
 export type MatcherId =
@@ -67,8 +67,8 @@ export interface MatchContext {
 }
 
 export interface ScanMemo {
-  /** Recent provider.find results by `ecosystem \0 name` (least recently used evicted first). */
-  found: Map<string, Advisory[]>;
+  /** Recent lookup results by `ecosystem \0 name` (least recently used evicted first). */
+  found: Map<string, AdvisoryCandidate[]>;
   /** Record metadata by `id \0 namespace` (opaque to callers). */
   records: Map<string, unknown>;
   /** CVSS scores by vector (undefined: the vector cannot be scored); few distinct vectors repeat. */

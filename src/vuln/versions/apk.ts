@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, compareStrings, invalidVersion } from './util.ts';
+import { compareDigits, compareStrings, invalidVersion, memoize } from './util.ts';
 
 /**
  * Alpine package versions, `digit{.digit}...{letter}{_suffix{number}}...{~hash}{-r#}`, ordered like
@@ -128,11 +128,12 @@ function tokenCompare(a: Token, b: Token): number {
   }
 }
 
-function isValid(version: string): boolean {
+/** Memoized (util.ts `memoize`): every comparison validates both sides first. */
+const isValid = memoize((version: string): boolean => {
   const t = new Tokenizer(version);
   while (t.token.type < END) t.next();
   return t.token.type === END;
-}
+});
 
 /** apk_version_compare for two valid versions. */
 export function compareApkVersions(a: string, b: string): number {

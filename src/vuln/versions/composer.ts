@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, invalidVersion } from './util.ts';
+import { compareDigits, invalidVersion, memoize } from './util.ts';
 
 /**
  * Composer (Packagist) versions: normalised like composer/semver's `VersionParser::normalize`
@@ -40,7 +40,9 @@ function normalizeBranch(name: string): string {
 }
 
 /** VersionParser::normalize; returns undefined where Composer throws UnexpectedValueException. */
-export function normalizeComposer(input: string): string | undefined {
+export const normalizeComposer: (input: string) => string | undefined = memoize(normalize);
+
+function normalize(input: string): string | undefined {
   let version = input.trim();
   const alias = /^([^,\s]+) +as +([^,\s]+)$/.exec(version);
   if (alias) version = alias[1]!;

@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { invalidVersion, isAsciiAlpha, isAsciiDigit, sign } from './util.ts';
+import { invalidVersion, isAsciiAlpha, isAsciiDigit, memoize, sign } from './util.ts';
 
 /**
  * Debian package versions, `[epoch:]upstream[-revision]`, ordered exactly like dpkg
@@ -27,21 +27,11 @@ function isCSpace(c: number): boolean {
 }
 
 /**
- * Parsed versions, memoized: matching compares the same few thousand strings (installed versions,
- * advisory events) over and over, and parsing was the largest cost of a scan. Bounded; parsed
- * objects are never mutated.
+ * Parsed versions, memoized (util.ts `memoize`): matching compares the same few thousand strings
+ * (installed versions, advisory events) over and over, and parsing was the largest cost of a scan.
+ * Parsed objects are never mutated.
  */
-const parsedCache = new Map<string, DebVersion | string>();
-const maxCached = 50_000;
-
-function tryParse(input: string): DebVersion | string {
-  const cached = parsedCache.get(input);
-  if (cached !== undefined) return cached;
-  const parsed = parseUncached(input);
-  if (parsedCache.size >= maxCached) parsedCache.clear();
-  parsedCache.set(input, parsed);
-  return parsed;
-}
+const tryParse: (input: string) => DebVersion | string = memoize(parseUncached);
 
 /** dpkg's parseversion; returns the reason as a string when dpkg would fail or warn. */
 function parseUncached(input: string): DebVersion | string {
@@ -112,31 +102,36 @@ function order(c: number): number {
   return 0;
 }
 
-/** dpkg's verrevcmp: alternating non-digit and digit runs. `charCodeAt` past the end is NaN (= no digit). */
+/**
+ * `charCodeAt` with -1 (no digit, no letter) past the end. Reading past the end (NaN) would be as
+ * correct, but makes optimized code bail out and recompile the first time it happens.
+ */
+function at(s: string, i: number): number {
+  return i < s.length ? s.charCodeAt(i) : -1;
+}
+
+/** dpkg's verrevcmp: alternating non-digit and digit runs. */
 export function verrevcmp(a: string, b: string): number {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
     let firstDiff = 0;
-    while (
-      (i < a.length && !isAsciiDigit(a.charCodeAt(i))) ||
-      (j < b.length && !isAsciiDigit(b.charCodeAt(j)))
-    ) {
-      const ac = order(i < a.length ? a.charCodeAt(i) : 0);
-      const bc = order(j < b.length ? b.charCodeAt(j) : 0);
+    while ((i < a.length && !isAsciiDigit(at(a, i))) || (j < b.length && !isAsciiDigit(at(b, j)))) {
+      const ac = order(i < a.length ? at(a, i) : 0);
+      const bc = order(j < b.length ? at(b, j) : 0);
       if (ac !== bc) return sign(ac - bc);
       i++;
       j++;
     }
-    while (a.charCodeAt(i) === 48) i++;
-    while (b.charCodeAt(j) === 48) j++;
-    while (isAsciiDigit(a.charCodeAt(i)) && isAsciiDigit(b.charCodeAt(j))) {
-      if (!firstDiff) firstDiff = a.charCodeAt(i) - b.charCodeAt(j);
+    while (at(a, i) === 48) i++;
+    while (at(b, j) === 48) j++;
+    while (isAsciiDigit(at(a, i)) && isAsciiDigit(at(b, j))) {
+      if (!firstDiff) firstDiff = at(a, i) - at(b, j);
       i++;
       j++;
     }
-    if (isAsciiDigit(a.charCodeAt(i))) return 1;
-    if (isAsciiDigit(b.charCodeAt(j))) return -1;
+    if (isAsciiDigit(at(a, i))) return 1;
+    if (isAsciiDigit(at(b, j))) return -1;
     if (firstDiff) return sign(firstDiff);
   }
   return 0;

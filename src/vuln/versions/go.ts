@@ -1,7 +1,7 @@
 import type { VersionScheme } from '../types.ts';
 import { compareSemverVersions, tryParseSemver } from './semver.ts';
 import type { SemverVersion } from './semver.ts';
-import { invalidVersion } from './util.ts';
+import { invalidVersion, memoize } from './util.ts';
 
 /**
  * Go module versions as golang.org/x/mod/semver orders them: SemVer precedence, with the `v`
@@ -27,13 +27,16 @@ export function goTagToSemver(tag: string): string | undefined {
   return version;
 }
 
-export function tryParseGo(version: string): SemverVersion | undefined {
+function parse(version: string): SemverVersion | undefined {
   const fromTag = version.startsWith('go') ? goTagToSemver(version) : undefined;
   if (fromTag !== undefined) return tryParseSemver(fromTag);
   const short = SHORTHAND.exec(version);
   if (short) return { major: short[1]!, minor: short[2] ?? '0', patch: '0', prerelease: [], build: [] };
   return tryParseSemver(version);
 }
+
+/** Memoized (util.ts `memoize`): the result is shared, never mutate it. */
+export const tryParseGo: (version: string) => SemverVersion | undefined = memoize(parse);
 
 export function parseGo(version: string): SemverVersion {
   const parsed = tryParseGo(version);

@@ -12,7 +12,8 @@ export { go, goTagToSemver, parseGo } from './go.ts';
 export { compareMavenVersions, maven } from './maven.ts';
 export { comparePep440Versions, parsePep440, pep440 } from './pep440.ts';
 export type { Pep440Version } from './pep440.ts';
-export { fixedVersions, isAffected, schemeForRange } from './range.ts';
+export { fixedVersions, inAnyRange, isAffected, isListed, schemeForRange } from './range.ts';
+export type { SortedRanges } from './range.ts';
 export { compareRpmVersions, parseRpm, rpm, rpmvercmp } from './rpm.ts';
 export type { RpmVersion } from './rpm.ts';
 export { compareGemVersions, rubygems } from './rubygems.ts';
@@ -20,3 +21,4 @@ export { compareSemverVersions, comparePrerelease, parseSemver, semver } from '.
 export type { SemverVersion } from './semver.ts';
 export { compareNuGetVersions, nuget, parseNuGet } from './nuget.ts';
 export type { NuGetVersion } from './nuget.ts';
+export { memoize, sortSmall } from './util.ts';

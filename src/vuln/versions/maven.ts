@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, compareStrings, invalidVersion, sign } from './util.ts';
+import { compareDigits, compareStrings, invalidVersion, memoize, sign } from './util.ts';
 
 /**
  * Maven artifact versions, ordered like maven-artifact's `ComparableVersion` (Maven 3.9 / 4:
@@ -96,7 +96,7 @@ function normalize(list: ListItem): void {
   }
 }
 
-export function parseMaven(version: string): ListItem {
+function parse(version: string): ListItem {
   const v = version.toLowerCase();
   const root: ListItem = { t: 'list', items: [] };
   let list = root;
@@ -155,6 +155,9 @@ export function parseMaven(version: string): ListItem {
   while (stack.length > 0) normalize(stack.pop()!);
   return root;
 }
+
+/** ComparableVersion's parse. Memoized (util.ts `memoize`): the result is shared, never mutate it. */
+export const parseMaven: (version: string) => ListItem = memoize(parse);
 
 const NUM_KIND_RANK: Record<NumKind, number> = { int: 0, long: 1, big: 2 };
 

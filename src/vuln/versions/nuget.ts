@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, compareStrings, invalidVersion } from './util.ts';
+import { compareDigits, compareStrings, invalidVersion, memoize } from './util.ts';
 
 /**
  * NuGet package versions (NuGet.Versioning `NuGetVersion` and `VersionComparer.Default`):
@@ -21,7 +21,7 @@ function fitsInt32(digits: string): boolean {
   return compareDigits(digits, INT32_MAX) <= 0;
 }
 
-export function tryParseNuGet(version: string): NuGetVersion | undefined {
+function parse(version: string): NuGetVersion | undefined {
   const m = PATTERN.exec(version.trim());
   if (!m) return undefined;
   const nums = m[1]!.split('.');
@@ -35,6 +35,9 @@ export function tryParseNuGet(version: string): NuGetVersion | undefined {
     labels,
   };
 }
+
+/** Memoized (util.ts `memoize`): the result is shared, never mutate it. */
+export const tryParseNuGet: (version: string) => NuGetVersion | undefined = memoize(parse);
 
 export function parseNuGet(version: string): NuGetVersion {
   const parsed = tryParseNuGet(version);

@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, compareStrings, invalidVersion } from './util.ts';
+import { compareDigits, compareStrings, invalidVersion, memoize } from './util.ts';
 
 /**
  * Python package versions per PEP 440 (https://peps.python.org/pep-0440/), parsed with the
@@ -37,7 +37,7 @@ function preLabel(label: string): 'a' | 'b' | 'rc' {
   return 'rc'; // c, rc, pre, preview
 }
 
-export function tryParsePep440(version: string): Pep440Version | undefined {
+function parse(version: string): Pep440Version | undefined {
   const g = PATTERN.exec(version)?.groups;
   if (!g) return undefined;
   const release = g.release!.split('.');
@@ -52,6 +52,9 @@ export function tryParsePep440(version: string): Pep440Version | undefined {
     local: g.local ? g.local.toLowerCase().split(/[-_.]/) : undefined,
   };
 }
+
+/** Memoized (util.ts `memoize`): the result is shared, never mutate it. */
+export const tryParsePep440: (version: string) => Pep440Version | undefined = memoize(parse);
 
 export function parsePep440(version: string): Pep440Version {
   const parsed = tryParsePep440(version);

@@ -1,7 +1,10 @@
 import type { AffectedPackage, AffectedRange, RangeEvent, VersionScheme } from '../types.ts';
 import { go } from './go.ts';
 import { semver } from './semver.ts';
-import { invalidVersion } from './util.ts';
+import { invalidVersion, sortSmall } from './util.ts';
+
+/** The part of an affected entry that decides which versions it covers. */
+type Covered = Pick<AffectedPackage, 'ranges' | 'versions'>;
 
 /**
  * OSV range evaluation, as the pseudocode in https://ossf.github.io/osv-schema/#evaluation:
@@ -10,6 +13,10 @@ import { invalidVersion } from './util.ts';
  * vulnerability on, `fixed` (exclusive) and `last_affected` (inclusive) switch it off; `limit`
  * events cap the range (`v < some limit`, `*` is infinity). GIT ranges need a commit graph and are
  * ignored for version matching.
+ *
+ * Matching evaluates every candidate of every package, mostly before the code is optimized, so
+ * the walk works on the record's own event objects (no copies per event) and sorts without the
+ * built-in sort's work arrays.
  */
 
 /**
@@ -27,65 +34,177 @@ function ensureValid(scheme: VersionScheme, version: string): void {
   if (!scheme.valid(version)) throw invalidVersion(scheme.id, version, 'cannot be parsed');
 }
 
-type Kind = 'introduced' | 'fixed' | 'last_affected' | 'limit';
+/** An event's kind: the first of its keys that is set, in this order (an event has one). */
+const INTRODUCED = 0;
+const FIXED = 1;
+const LAST_AFFECTED = 2;
+const LIMIT = 3;
+const NONE = -1;
 
-interface Event {
-  kind: Kind;
-  version: string;
+function kindOf(e: RangeEvent): number {
+  if (e.introduced !== undefined) return INTRODUCED;
+  if (e.fixed !== undefined) return FIXED;
+  if (e.last_affected !== undefined) return LAST_AFFECTED;
+  if (e.limit !== undefined) return LIMIT;
+  return NONE;
 }
 
-function eventOf(e: RangeEvent): Event | undefined {
-  if (e.introduced !== undefined) return { kind: 'introduced', version: e.introduced };
-  if (e.fixed !== undefined) return { kind: 'fixed', version: e.fixed };
-  if (e.last_affected !== undefined) return { kind: 'last_affected', version: e.last_affected };
-  if (e.limit !== undefined) return { kind: 'limit', version: e.limit };
-  return undefined;
+/** The version of the event's kind. */
+function versionOf(e: RangeEvent): string {
+  return (e.introduced ?? e.fixed ?? e.last_affected ?? e.limit) as string;
 }
 
-const isZeroIntroduced = (e: Event): boolean => e.kind === 'introduced' && e.version === '0';
+const isZeroIntroduced = (e: RangeEvent): boolean => e.introduced === '0';
 
-/** OSV "sorted(range.events)": by version, `introduced: "0"` lowest; ties keep the record's order. */
-function sortEvents(events: Event[], scheme: VersionScheme): Event[] {
-  for (const e of events) if (!isZeroIntroduced(e)) ensureValid(scheme, e.version);
-  return [...events].sort((a, b) => {
-    const az = isZeroIntroduced(a);
-    const bz = isZeroIntroduced(b);
-    if (az || bz) return az === bz ? 0 : az ? -1 : 1;
-    return scheme.compare(a.version, b.version);
-  });
+/** Events the walk visits: all but limits (and events without a kind). */
+function isWalked(e: RangeEvent): boolean {
+  const kind = kindOf(e);
+  return kind !== LIMIT && kind !== NONE;
 }
 
-function beforeLimits(version: string, limits: Event[], scheme: VersionScheme): boolean {
-  if (limits.length === 0) return true; // implicit { limit: "*" }
-  return limits.some((l) => l.version.includes('*') || scheme.compare(version, l.version) < 0);
+/**
+ * OSV "sorted(range.events)": by version, `introduced: "0"` lowest; ties keep the record's order.
+ * Sorts in place (callers pass an array of their own).
+ */
+function sortEvents(events: RangeEvent[], scheme: VersionScheme): RangeEvent[] {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as RangeEvent;
+    if (!isZeroIntroduced(e)) ensureValid(scheme, versionOf(e));
+  }
+  if (events.length < 2) return events;
+  return sortSmall(events, (a, b) => compareEvents(a, b, scheme));
 }
+
+/** The order of sortEvents. */
+function compareEvents(a: RangeEvent, b: RangeEvent, scheme: VersionScheme): number {
+  const az = isZeroIntroduced(a);
+  const bz = isZeroIntroduced(b);
+  if (az || bz) return az === bz ? 0 : az ? -1 : 1;
+  return scheme.compare(versionOf(a), versionOf(b));
+}
+
+/** One step of the walk over sorted events: whether the version is vulnerable after `e`. */
+function step(vulnerable: boolean, version: string, e: RangeEvent, scheme: VersionScheme): boolean {
+  const kind = kindOf(e);
+  if (kind === INTRODUCED)
+    return isZeroIntroduced(e) || scheme.compare(version, e.introduced as string) >= 0 ? true : vulnerable;
+  if (kind === FIXED) return scheme.compare(version, e.fixed as string) >= 0 ? false : vulnerable;
+  return scheme.compare(version, e.last_affected as string) > 0 ? false : vulnerable; // last_affected
+}
+
+/** True when the version is below one of the range's `limit` events (validated first, in order). */
+function beforeLimits(version: string, events: RangeEvent[], scheme: VersionScheme): boolean {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as RangeEvent;
+    if (kindOf(e) === LIMIT && !(e.limit as string).includes('*')) ensureValid(scheme, e.limit as string);
+  }
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as RangeEvent;
+    if (kindOf(e) !== LIMIT) continue;
+    const limit = e.limit as string;
+    if (limit.includes('*') || scheme.compare(version, limit) < 0) return true;
+  }
+  return false;
+}
+
+/**
+ * A range's walked events (all but limits), validated and sorted, and whether it has limits: what
+ * evaluating several versions against the same ranges (the fix search) need not redo. Per
+ * evaluation (the scheme of a range is fixed there), keyed by the range object.
+ */
+export type SortedRanges = Map<AffectedRange, { walked: RangeEvent[]; limited: boolean }>;
 
 /** IncludedInRanges for one range; the version is already known to be valid for `scheme`. */
-function inRange(version: string, range: AffectedRange, scheme: VersionScheme): boolean {
-  const events = range.events.map(eventOf).filter((e): e is Event => e !== undefined);
-  const limits = events.filter((e) => e.kind === 'limit');
-  for (const l of limits) if (!l.version.includes('*')) ensureValid(scheme, l.version);
-  if (!beforeLimits(version, limits, scheme)) return false;
-  const walked = events.filter((e) => e.kind !== 'limit');
-  let vulnerable = false;
-  for (const e of sortEvents(walked, scheme)) {
-    if (e.kind === 'introduced') {
-      if (isZeroIntroduced(e) || scheme.compare(version, e.version) >= 0) vulnerable = true;
-    } else if (e.kind === 'fixed') {
-      if (scheme.compare(version, e.version) >= 0) vulnerable = false;
-    } else if (scheme.compare(version, e.version) > 0) {
-      vulnerable = false; // last_affected
+function inRange(
+  version: string,
+  range: AffectedRange,
+  scheme: VersionScheme,
+  sorted?: SortedRanges,
+): boolean {
+  const events = range.events;
+  if (events.length <= 2) {
+    // Most ranges (`introduced`, then `fixed` or `last_affected`; or `introduced` alone): sort
+    // and walk as below, without the arrays. Limits and empty events take the general way.
+    const a = events[0];
+    const b = events[1];
+    if (a !== undefined && isWalked(a) && (b === undefined || isWalked(b))) {
+      if (!isZeroIntroduced(a)) ensureValid(scheme, versionOf(a));
+      if (b === undefined) return step(false, version, a, scheme);
+      if (!isZeroIntroduced(b)) ensureValid(scheme, versionOf(b));
+      const swap = compareEvents(a, b, scheme) > 0;
+      const afterFirst = step(false, version, swap ? b : a, scheme);
+      return step(afterFirst, version, swap ? a : b, scheme);
     }
   }
+  return inRangeGeneral(version, range, scheme, sorted);
+}
+
+/** inRange for ranges with limits, events without a kind or more than two events. */
+function inRangeGeneral(
+  version: string,
+  range: AffectedRange,
+  scheme: VersionScheme,
+  sorted?: SortedRanges,
+): boolean {
+  const events = range.events;
+  const known = sorted?.get(range);
+  let walked: RangeEvent[];
+  let limited = false;
+  if (known) {
+    walked = known.walked;
+    limited = known.limited;
+  } else {
+    walked = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as RangeEvent;
+      const kind = kindOf(e);
+      if (kind === LIMIT) limited = true;
+      else if (kind !== NONE) walked.push(e);
+    }
+  }
+  // No limit event is the implicit { limit: "*" }. Checked before the events are validated (as
+  // the OSV pseudocode does): a version beyond the limits is not affected whatever they say.
+  if (limited && !beforeLimits(version, events, scheme)) return false;
+  if (!known) {
+    sortEvents(walked, scheme);
+    sorted?.set(range, { walked, limited });
+  }
+  let vulnerable = false;
+  for (let i = 0; i < walked.length; i++)
+    vulnerable = step(vulnerable, version, walked[i] as RangeEvent, scheme);
   return vulnerable;
 }
 
-/** True when `version` equals an entry of the explicit `versions` list (as a string, or by the scheme). */
-function listed(version: string, affected: AffectedPackage, scheme: VersionScheme): boolean {
-  if (affected.versions.includes(version)) return true;
-  if (affected.versions.length === 0 || !scheme.valid(version)) return false;
+/**
+ * True when `version` equals an entry of an explicit `versions` list (as a string, or by the
+ * scheme): `isAffected` of an entry without ranges. Never throws.
+ */
+export function isListed(version: string, versions: readonly string[], scheme: VersionScheme): boolean {
+  if (versions.length === 0) return false;
+  if (versions.includes(version)) return true;
+  if (!scheme.valid(version)) return false;
   // Listed strings may be tags or otherwise foreign to the scheme (osv.dev fills them from git); skip those.
-  return affected.versions.some((v) => scheme.valid(v) && scheme.compare(version, v) === 0);
+  return versions.some((v) => scheme.valid(v) && scheme.compare(version, v) === 0);
+}
+
+/**
+ * True when `version` lies in one of the ECOSYSTEM/SEMVER ranges: `isAffected` of an entry without
+ * a `versions` list. Throws as `isAffected` does.
+ */
+export function inAnyRange(
+  version: string,
+  ranges: readonly AffectedRange[],
+  scheme: VersionScheme,
+  sorted?: SortedRanges,
+): boolean {
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i] as AffectedRange;
+    if (range.type === 'GIT') continue;
+    const s = schemeForRange(range.type, scheme);
+    ensureValid(s, version);
+    if (inRange(version, range, s, sorted)) return true;
+  }
+  return false;
 }
 
 /**
@@ -94,15 +213,13 @@ function listed(version: string, affected: AffectedPackage, scheme: VersionSchem
  * cannot be parsed by the scheme a range needs (a version only ever compared as a string, against
  * the `versions` list, is not an error).
  */
-export function isAffected(version: string, affected: AffectedPackage, scheme: VersionScheme): boolean {
-  if (listed(version, affected, scheme)) return true;
-  for (const range of affected.ranges) {
-    if (range.type === 'GIT') continue;
-    const s = schemeForRange(range.type, scheme);
-    ensureValid(s, version);
-    if (inRange(version, range, s)) return true;
-  }
-  return false;
+export function isAffected(
+  version: string,
+  affected: Covered,
+  scheme: VersionScheme,
+  sorted?: SortedRanges,
+): boolean {
+  return isListed(version, affected.versions, scheme) || inAnyRange(version, affected.ranges, scheme, sorted);
 }
 
 /**
@@ -110,14 +227,29 @@ export function isAffected(version: string, affected: AffectedPackage, scheme: V
  * reports ("fixed in"). A fix version the scheme cannot parse is kept, after the sorted ones, in
  * record order: it is still what the advisory says.
  */
-export function fixedVersions(affected: AffectedPackage, scheme: VersionScheme): string[] {
-  const ranges = affected.ranges.filter((r) => r.type !== 'GIT');
-  const s =
-    ranges.length > 0 && ranges.every((r) => r.type === 'SEMVER') ? schemeForRange('SEMVER', scheme) : scheme;
-  const fixed = [
-    ...new Set(ranges.flatMap((r) => r.events.flatMap((e) => (e.fixed === undefined ? [] : [e.fixed])))),
-  ];
-  const valid = fixed.filter((v) => s.valid(v));
-  const invalid = fixed.filter((v) => !s.valid(v));
-  return [...valid.sort((a, b) => s.compare(a, b)), ...invalid];
+export function fixedVersions(affected: Covered, scheme: VersionScheme): string[] {
+  let any = false;
+  let allSemver = true;
+  const fixed: string[] = [];
+  for (let i = 0; i < affected.ranges.length; i++) {
+    const r = affected.ranges[i] as AffectedRange;
+    if (r.type === 'GIT') continue;
+    any = true;
+    if (r.type !== 'SEMVER') allSemver = false;
+    for (let k = 0; k < r.events.length; k++) {
+      const f = (r.events[k] as RangeEvent).fixed;
+      if (f !== undefined && !fixed.includes(f)) fixed.push(f);
+    }
+  }
+  if (fixed.length === 0) return fixed;
+  const s = any && allSemver ? schemeForRange('SEMVER', scheme) : scheme;
+  const valid: string[] = [];
+  let invalid: string[] | undefined;
+  for (let i = 0; i < fixed.length; i++) {
+    const v = fixed[i] as string;
+    if (s.valid(v)) valid.push(v);
+    else (invalid ??= []).push(v);
+  }
+  sortSmall(valid, (a, b) => s.compare(a, b));
+  return invalid ? [...valid, ...invalid] : valid;
 }

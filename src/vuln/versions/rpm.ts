@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, invalidVersion, isAsciiAlpha, isAsciiDigit } from './util.ts';
+import { compareDigits, invalidVersion, isAsciiAlpha, isAsciiDigit, memoize } from './util.ts';
 
 /**
  * RPM `[epoch:]version[-release]`, ordered like rpm 4.18's `rpmverCmp` (lib/rpmver.c, what
@@ -42,10 +42,13 @@ function problem(evr: string): string | undefined {
   return undefined;
 }
 
+/** The parsed version, or why it is refused. Memoized (util.ts `memoize`): never mutate the result. */
+const tryParse = memoize((evr: string): RpmVersion | string => problem(evr) ?? split(evr));
+
 export function parseRpm(evr: string): RpmVersion {
-  const reason = problem(evr);
-  if (reason) throw invalidVersion('rpm', evr, reason);
-  return split(evr);
+  const parsed = tryParse(evr);
+  if (typeof parsed === 'string') throw invalidVersion('rpm', evr, parsed);
+  return parsed;
 }
 
 function isAlnum(c: number): boolean {
@@ -119,6 +122,6 @@ export function compareRpmVersions(a: RpmVersion, b: RpmVersion): number {
 
 export const rpm: VersionScheme = {
   id: 'rpm',
-  valid: (version) => problem(version) === undefined,
+  valid: (version) => typeof tryParse(version) !== 'string',
   compare: (a, b) => compareRpmVersions(parseRpm(a), parseRpm(b)),
 };

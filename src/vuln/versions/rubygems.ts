@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, compareStrings, invalidVersion } from './util.ts';
+import { compareDigits, compareStrings, invalidVersion, memoize } from './util.ts';
 
 /**
  * RubyGems versions, ordered like `Gem::Version#<=>` (rubygems/version.rb): the version is split
@@ -23,9 +23,9 @@ function dropTrailingZeros(segments: Segment[]): Segment[] {
   return segments.slice(0, end);
 }
 
-export function canonicalSegments(version: string): Segment[] {
+const segmentsOf = memoize((version: string): Segment[] | undefined => {
   const m = PATTERN.exec(version);
-  if (!m) throw invalidVersion('rubygems', version, 'not a Gem::Version (digits, dots, letters)');
+  if (!m) return undefined;
   const normalized = m[1]!.replaceAll('-', '.pre.');
   const segments: Segment[] = (normalized.match(/[0-9]+|[a-z]+/gi) ?? []).map((s) =>
     /^\d/.test(s) ? { n: s } : s,
@@ -34,6 +34,13 @@ export function canonicalSegments(version: string): Segment[] {
   const numeric = firstString === -1 ? segments : segments.slice(0, firstString);
   const rest = firstString === -1 ? [] : segments.slice(firstString);
   return [...dropTrailingZeros(numeric), ...dropTrailingZeros(rest)];
+});
+
+/** Gem::Version#canonical_segments. Memoized (util.ts `memoize`): the result is shared, never mutate it. */
+export function canonicalSegments(version: string): Segment[] {
+  const segments = segmentsOf(version);
+  if (!segments) throw invalidVersion('rubygems', version, 'not a Gem::Version (digits, dots, letters)');
+  return segments;
 }
 
 export function compareGemVersions(a: string, b: string): number {

@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.ts';
-import { compareDigits, compareStrings, invalidVersion } from './util.ts';
+import { compareDigits, compareStrings, invalidVersion, memoize } from './util.ts';
 
 /**
  * Semantic Versioning 2.0.0 (https://semver.org), precedence per §11: major.minor.patch numerically,
@@ -23,7 +23,7 @@ const SEMVER = new RegExp(
     `(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$`,
 );
 
-export function tryParseSemver(version: string): SemverVersion | undefined {
+function parse(version: string): SemverVersion | undefined {
   const m = SEMVER.exec(version);
   if (!m) return undefined;
   return {
@@ -34,6 +34,9 @@ export function tryParseSemver(version: string): SemverVersion | undefined {
     build: m[5] ? m[5].split('.') : [],
   };
 }
+
+/** Memoized (util.ts `memoize`): the result is shared, never mutate it. */
+export const tryParseSemver: (version: string) => SemverVersion | undefined = memoize(parse);
 
 export function parseSemver(version: string): SemverVersion {
   const parsed = tryParseSemver(version);

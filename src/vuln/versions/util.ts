@@ -51,3 +51,59 @@ export function isAsciiDigit(c: number): boolean {
 export function isAsciiAlpha(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
+
+/**
+ * A scheme's parser, memoized: matching compares the same few thousand strings (installed versions,
+ * advisory events) several times per candidate (validation, event sort, the range walk, fixes), and
+ * parsing was most of that. Bounded (cleared when full: no per-hit bookkeeping); what the parser
+ * returns is shared between callers, so it must never be mutated. `undefined` results are kept too.
+ */
+export function memoize<T>(parse: (version: string) => T, max = 50_000): (version: string) => T {
+  const cache = new Map<string, T>();
+  // The last two inputs, ahead of the map: a range walk compares the installed version with one
+  // event version after another, so most calls repeat one of the last two.
+  let lastKey: string | undefined;
+  let lastValue = undefined as T;
+  let prevKey: string | undefined;
+  let prevValue = undefined as T;
+  return (version) => {
+    if (version === lastKey) return lastValue;
+    let value: T;
+    if (version === prevKey) value = prevValue;
+    else {
+      const hit = cache.get(version);
+      if (hit !== undefined || cache.has(version)) value = hit as T;
+      else {
+        value = parse(version);
+        if (cache.size >= max) cache.clear();
+        cache.set(version, value);
+      }
+    }
+    prevKey = lastKey;
+    prevValue = lastValue;
+    lastKey = version;
+    lastValue = value;
+    return value;
+  };
+}
+
+/**
+ * Sorts in place, stably, like `Array.prototype.sort` with the same comparator: matching sorts
+ * tiny arrays (a range's events, a record's fixes) for every candidate, and the built-in sort
+ * allocates work arrays each time. Insertion sort for the small case, the built-in otherwise.
+ */
+export function sortSmall<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  const n = items.length;
+  if (n > 16) return items.sort(compare);
+  for (let i = 1; i < n; i++) {
+    const item = items[i] as T;
+    let j = i - 1;
+    // Move only past strictly greater items: equal ones keep their order (stable).
+    while (j >= 0 && compare(items[j] as T, item) > 0) {
+      items[j + 1] = items[j] as T;
+      j--;
+    }
+    items[j + 1] = item;
+  }
+  return items;
+}

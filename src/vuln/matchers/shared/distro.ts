@@ -100,7 +100,9 @@ export function matchByDistro(pkg: Package, ctx: MatchContext, policy: DistroPol
   }
   const searched = { type: distro.id, version: distro.versionId };
   const release = distro.versionId;
-  const namespace = (): string => `${distro.id}:distro:${distro.id}:${release}`;
+  // One string for all of the package's findings.
+  const ns = `${distro.id}:distro:${distro.id}:${release}`;
+  const namespace = (): string => ns;
   const source = pkg.upstreams?.[0]?.name;
   const queries: SearchQuery[] = [];
   const byBinary = !source || source === pkg.name || policy.binaryLookupWithSource;

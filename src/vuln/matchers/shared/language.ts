@@ -6,7 +6,7 @@
 import type { Package, PackageType } from '../../../sbom/index.ts';
 import { tryParsePurl } from '../../sbom-input/index.ts';
 import type { Match } from '../../report/types.ts';
-import type { Advisory } from '../../types.ts';
+import type { AdvisoryHead } from '../../types.ts';
 import type { MatchContext, MatcherId } from '../types.ts';
 import { searchAndMatch } from './search.ts';
 
@@ -52,8 +52,11 @@ export interface LanguagePolicy {
   version(pkg: Package): string;
 }
 
-function namespaceOf(language: string): (advisory: Advisory) => string {
-  return (advisory) => `${advisory.id.startsWith('GHSA-') ? 'github' : 'osv'}:language:${language}`;
+/** The namespace by the record's publisher; the two strings are made once per package. */
+function namespaceOf(language: string): (advisory: AdvisoryHead) => string {
+  const github = `github:language:${language}`;
+  const osv = `osv:language:${language}`;
+  return (advisory) => (advisory.id.startsWith('GHSA-') ? github : osv);
 }
 
 export function matchByLanguage(

@@ -7,7 +7,7 @@
  * reported in matchDetails[].found.severitySource.
  */
 import { scoreCvss, type CvssScore } from '../../cvss/index.ts';
-import type { Advisory } from '../../types.ts';
+import type { AdvisoryHead, AdvisorySeverity } from '../../types.ts';
 import type { Cvss, GrypeSeverity, SeveritySource } from '../../report/types.ts';
 
 export interface RecordSeverity {
@@ -48,7 +48,7 @@ export function severityOfRating(rating: string): GrypeSeverity | undefined {
   return DATABASE_RATINGS[rating.trim().toLowerCase().replace(/\*+$/, '').trim()];
 }
 
-function isDebianRecord(advisory: Advisory): boolean {
+function isDebianRecord(advisory: AdvisoryHead): boolean {
   return advisory.affected.some((a) => /^debian(:|$)/i.test(a.ecosystem));
 }
 
@@ -64,42 +64,62 @@ function score(vector: string, memo: Map<string, CvssScore | undefined> | undefi
   return result;
 }
 
+/**
+ * Report entries by score: a scan's memo gives one score object per vector, so the records of a
+ * scan that share a vector share its entry too (output data, never mutated), as they share
+ * metadata objects already.
+ */
+const cvssEntries = new WeakMap<CvssScore, Cvss>();
+
+/** A score as the report's Cvss entry (metrics in grype's key order). */
+function cvssEntry(s: CvssScore): Cvss {
+  let entry = cvssEntries.get(s);
+  if (entry) return entry;
+  const metrics: Cvss['metrics'] = { baseScore: s.baseScore };
+  if (s.exploitabilityScore !== undefined) metrics.exploitabilityScore = s.exploitabilityScore;
+  if (s.impactScore !== undefined) metrics.impactScore = s.impactScore;
+  entry = { version: s.version, vector: s.vector, metrics, vendorMetadata: {} };
+  cvssEntries.set(s, entry);
+  return entry;
+}
+
+/** The first score of a CVSS version, in record order. */
+function pick(scores: CvssScore[], version: string): CvssScore | undefined {
+  for (let i = 0; i < scores.length; i++) if ((scores[i] as CvssScore).version === version) return scores[i];
+  return undefined;
+}
+
 /** `memo` caches scores by vector across records (a scan sees few distinct vectors). */
 export function recordSeverity(
-  advisory: Advisory,
+  advisory: AdvisoryHead,
   memo?: Map<string, CvssScore | undefined>,
 ): RecordSeverity {
   const scores: CvssScore[] = [];
   const invalidVectors: string[] = [];
-  for (const s of advisory.severity) {
+  const cvss: Cvss[] = [];
+  const severities = advisory.severity;
+  for (let i = 0; i < severities.length; i++) {
+    const s = severities[i] as AdvisorySeverity;
     if (!CVSS_TYPES.has(s.type)) continue;
     const result = score(s.score, memo);
-    if (result) scores.push(result);
-    else invalidVectors.push(s.score);
+    if (result) {
+      scores.push(result);
+      cvss.push(cvssEntry(result));
+    } else invalidVectors.push(s.score);
   }
-  const cvss: Cvss[] = scores.map((s) => ({
-    version: s.version,
-    vector: s.vector,
-    metrics: {
-      baseScore: s.baseScore,
-      ...(s.exploitabilityScore !== undefined ? { exploitabilityScore: s.exploitabilityScore } : {}),
-      ...(s.impactScore !== undefined ? { impactScore: s.impactScore } : {}),
-    },
-    vendorMetadata: {},
-  }));
-  const pick = (versions: string[]): CvssScore | undefined =>
-    scores.find((s) => versions.includes(s.version));
-  const v3 = pick(['3.1']) ?? pick(['3.0']);
+  const v3 = pick(scores, '3.1') ?? pick(scores, '3.0');
   if (v3) return { severity: fromCvss(v3), source: 'cvss-v3', cvss, invalidVectors };
-  const v4 = pick(['4.0']);
+  const v4 = pick(scores, '4.0');
   if (v4) return { severity: fromCvss(v4), source: 'cvss-v4', cvss, invalidVectors };
 
   // Ubuntu publishes its priority as an OSV severity entry of type "Ubuntu".
-  const ratings = [
-    advisory.databaseSeverity,
-    ...advisory.severity.filter((s) => s.type === 'Ubuntu').map((s) => s.score),
-  ];
-  for (const rating of ratings) {
+  const ratings: (string | undefined)[] = [advisory.databaseSeverity];
+  for (let i = 0; i < severities.length; i++) {
+    const s = severities[i] as AdvisorySeverity;
+    if (s.type === 'Ubuntu') ratings.push(s.score);
+  }
+  for (let i = 0; i < ratings.length; i++) {
+    const rating = ratings[i];
     const severity = rating ? severityOfRating(rating) : undefined;
     if (severity && rating) {
       const debian =
@@ -107,7 +127,7 @@ export function recordSeverity(
       return { severity, source: debian ? 'debian-urgency' : 'database', cvss, invalidVectors };
     }
   }
-  const v2 = pick(['2.0']);
+  const v2 = pick(scores, '2.0');
   if (v2) return { severity: fromCvss(v2), source: 'cvss-v2', cvss, invalidVectors };
   return { severity: 'Unknown', source: 'none', cvss, invalidVectors };
 }
