@@ -85,6 +85,22 @@ function countLines(file: string, pattern: RegExp): number {
 }
 
 let exitCode = 0;
+async function tearDown(): Promise<void> {
+  await servicesDown(paths, { wipe: true }).catch(() => undefined);
+  await storageDown(paths, { wipe: true }).catch(() => undefined);
+  await registryDown(paths, { name: 'default', wipe: true }).catch(() => undefined);
+  await clusterDown({ paths, wipe: true }).catch(() => undefined);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+}
+
+// An interrupted run must not leave daemons behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the environment`);
+    void (keep ? Promise.resolve() : tearDown()).finally(() => process.exit(130));
+  });
+}
+
 try {
   const ports = new Set<number>();
   while (ports.size < 8) ports.add(await freePort());
@@ -196,12 +212,6 @@ try {
   process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
   exitCode = 1;
 } finally {
-  if (!keep) {
-    await servicesDown(paths, { wipe: true }).catch(() => undefined);
-    await storageDown(paths, { wipe: true }).catch(() => undefined);
-    await registryDown(paths, { name: 'default', wipe: true }).catch(() => undefined);
-    await clusterDown({ paths, wipe: true }).catch(() => undefined);
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  }
+  if (!keep) await tearDown();
 }
 process.exit(exitCode);
