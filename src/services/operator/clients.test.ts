@@ -62,15 +62,35 @@ describe('kubevuln client', () => {
       await client.scanImage(command);
       status = 203;
       await client.scanApplicationProfile(command);
-      status = 503;
+      status = 500;
       await assert.rejects(
         client.scanImage(command),
-        /query: 'nginx:1', reason: 'received bad status code: 503'/,
+        /query: 'nginx:1', reason: 'received bad status code: 500'/,
       );
       assert.deepEqual(seen.slice(0, 2), [
         'POST /v1/scanImage application/json',
         'POST /v1/scanApplicationProfile application/json',
       ]);
+    } finally {
+      kubevuln.close();
+    }
+  });
+
+  it('waits while kubevuln answers 503 (queue full, database loading), up to its limit', async () => {
+    let busyLeft = 3;
+    let accepted = 0;
+    const kubevuln = await serve((_req, res) => {
+      if (busyLeft-- > 0) res.writeHead(503).end('{"status":503,"title":"queue full"}');
+      else {
+        accepted++;
+        res.writeHead(200).end('{}');
+      }
+    });
+    try {
+      await new KubevulnClient(kubevuln.url, 0, 5).scanImage(command);
+      assert.equal(accepted, 1);
+      busyLeft = 100;
+      await assert.rejects(new KubevulnClient(kubevuln.url, 0, 1, undefined, 2).scanImage(command), /503/);
     } finally {
       kubevuln.close();
     }
