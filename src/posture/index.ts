@@ -8,6 +8,7 @@ export type {
   KindMatch,
   ObjectIndex,
   ObjectMeta,
+  RelatedObjectFinding,
   RuleDefinition,
   RuleInput,
   SubjectVector,

@@ -3,7 +3,7 @@
  * (C-0256), a Gateway API route (C-0266) or an Istio VirtualService on a public gateway (C-0266).
  * The failing object is the workload; the Service, Ingress, route or gateway are related objects.
  */
-import type { K8sObject, RuleDefinition, Violation } from '../../model.ts';
+import type { K8sObject, RelatedObjectFinding, RuleDefinition, Violation } from '../../model.ts';
 import { violation } from '../../objects.ts';
 import { WorkloadsBySelector, connectedToService, isExposedService } from './service-selection.ts';
 import {
@@ -24,7 +24,6 @@ import {
   withRelatedObjects,
 } from './values.ts';
 import { WORKLOAD_KINDS, podTemplateOf } from './workloads.ts';
-import type { RelatedObject } from './values.ts';
 
 function exposureMatch(...extra: { group: string; kinds: string[] }[]): RuleDefinition['match'] {
   return [
@@ -318,7 +317,7 @@ export const exposureViaIstioIngress: RuleDefinition = {
                 selector,
               )) {
                 if (!connectedToService(pod, selector)) continue;
-                const related: RelatedObject[] = [
+                const related: RelatedObjectFinding[] = [
                   { object: virtualService, failedPaths: paths, reviewPaths: paths },
                   ...gatewayServices.map((object) => ({ object })),
                   { object: gateway },

@@ -3,7 +3,7 @@
  * rules rely on. Objects come from files and API servers as-is: every field may be missing or of an
  * unexpected type, so these helpers answer "absent" / "no match" instead of throwing.
  */
-import type { K8sObject, Violation } from '../../model.ts';
+import type { K8sObject, RelatedObjectFinding, Violation } from '../../model.ts';
 
 export type LooseRecord = Record<string, unknown>;
 
@@ -121,13 +121,6 @@ export function fixValue(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
-/** An object Kubescape reports beside the failing one (`relatedObjects` of its rule response). */
-export interface RelatedObject {
-  object: K8sObject;
-  failedPaths?: string[];
-  reviewPaths?: string[];
-}
-
 /** apiVersion, kind, name and namespace of an object: enough to name it, nothing sensitive. */
 function identityOf(obj: K8sObject): K8sObject {
   const metadata: Record<string, string> = { name: nameOf(obj) };
@@ -138,13 +131,14 @@ function identityOf(obj: K8sObject): K8sObject {
 
 /**
  * Attaches Kubescape's `relatedObjects` (the Service, Ingress, Secret... that make the workload
- * fail) to a violation. The contract's Violation has no such field yet; it is carried as an extra
- * property. Related objects are reduced to their identity so that no Secret or ConfigMap content
- * reaches a report that does not know to strip it.
+ * fail) to a violation, reduced to their identity so that no Secret or ConfigMap content reaches a
+ * report.
  */
-export function withRelatedObjects(violation: Violation, related: RelatedObject[]): Violation {
-  const relatedObjects = related.map((entry) => ({ ...entry, object: identityOf(entry.object) }));
-  return Object.assign(violation, { relatedObjects });
+export function withRelatedObjects(violation: Violation, related: RelatedObjectFinding[]): Violation {
+  return {
+    ...violation,
+    relatedObjects: related.map((entry) => ({ ...entry, object: identityOf(entry.object) })),
+  };
 }
 
 /** Kinds of a rule's match, grouped like Kubescape's rule metadata (groups are informative). */
