@@ -243,3 +243,22 @@ test('objects owned by a kind the rule reads are evaluated through their owner o
     ['apps/v1/shop/Deployment/web'],
   );
 });
+
+test('reportResource limits results and resources, not the summaries', () => {
+  const objects = [{ object: deployment('bad', true) }, { object: deployment('good', false) }];
+  const report = scan({
+    objects,
+    target: 'file',
+    controls: ['C-0057'],
+    reportResource: ({ resourceID }) => resourceID.endsWith('/good'),
+  });
+  assert.deepEqual(
+    report.results.map((r) => r.resourceID),
+    ['apps/v1/shop/Deployment/good'],
+  );
+  assert.deepEqual(
+    report.resources.map((r) => r.resourceID),
+    ['apps/v1/shop/Deployment/good'],
+  );
+  assert.equal(report.summaryDetails.controls['C-0057']!.ResourceCounters.failedResources, 1);
+});

@@ -82,6 +82,12 @@ export interface ScanRequest {
   inputProblems?: readonly InputProblem[];
   /** Describes the target in the report metadata (paths or context). */
   targetDescription?: string;
+  /**
+   * Limits `results` and `resources` to the resources this accepts (summaries still cover every
+   * resource): a single-object scan evaluates the cluster but reports one object, and skips
+   * copying and sanitizing everything else.
+   */
+  reportResource?: (resource: { resourceID: string; object: K8sObject | SubjectVector }) => boolean;
   now?: Date;
   onProgress?: (progress: ScanProgress) => void;
 }
@@ -285,7 +291,13 @@ export function scan(request: ScanRequest): PostureReport {
   );
   const overall = summarizeGroup('', '', [...summaries.keys()], summaries, controlResources, unnormalized);
 
-  const sortedIds = [...resources.keys()].filter((id) => resources.get(id)!.controls.length > 0).sort();
+  const reported = request.reportResource;
+  const sortedIds = [...resources.keys()]
+    .filter((id) => {
+      const entry = resources.get(id)!;
+      return entry.controls.length > 0 && (!reported || reported({ resourceID: id, object: entry.object }));
+    })
+    .sort();
   const results: ResourceResult[] = sortedIds.map((id) => ({
     resourceID: id,
     controls: resources.get(id)!.controls,

@@ -139,7 +139,12 @@ export class PostureScanner {
     }
   }
 
-  private evaluate(plan: ScanPlan, collected: CollectResult, objects: readonly K8sObject[]): PostureReport {
+  private evaluate(
+    plan: ScanPlan,
+    collected: CollectResult,
+    objects: readonly K8sObject[],
+    onlyFor?: readonly ScanObjectRef[],
+  ): PostureReport {
     const request: ScanRequest = {
       objects: objects.map((object) => ({ object })),
       target: 'cluster',
@@ -153,6 +158,11 @@ export class PostureScanner {
     };
     if (plan.frameworks) request.frameworks = plan.frameworks;
     if (plan.controls) request.controls = plan.controls;
+    // Single-object scans evaluate the whole cluster but report (and copy) only their objects.
+    if (onlyFor) {
+      request.reportResource = (resource) =>
+        onlyFor.some((ref) => resourceConcerns(resource as ReportResource, ref));
+    }
     return scan(request);
   }
 
@@ -259,7 +269,7 @@ export class PostureScanner {
     objects.push(...targets.values());
     let report: PostureReport;
     try {
-      report = this.evaluate(plan, collected, objects);
+      report = this.evaluate(plan, collected, objects, refs);
     } catch (err) {
       for (const task of targets.keys()) outcomes.set(task.id, { kind: 'failed', message: messageOf(err) });
       return outcomes;
