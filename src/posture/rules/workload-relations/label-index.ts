@@ -3,7 +3,9 @@
  * comparing every selector with every object of a namespace. Both indexes return candidates (a
  * superset of the matches); callers verify each candidate with the rule's exact predicate.
  */
-import { asArray, asRecord, asString, canonicalKey } from './values.ts';
+import type { K8sObject } from '../../model.ts';
+import { asArray, asRecord, asString, canonicalKey, namespaceOrDefault, type LooseRecord } from './values.ts';
+import { WORKLOAD_KINDS_WITH_RC } from './workloads.ts';
 
 function pairKey(key: string, value: unknown): string {
   return `${key}\u0000${typeof value === 'string' ? value : canonicalKey(value)}`;
@@ -111,4 +113,25 @@ export class SelectorIndex<T> {
     }
     return result;
   }
+}
+
+/**
+ * The pod labels of every workload (ReplicationControllers included), indexed per namespace, for
+ * rules asking "does any workload of this namespace match this selector".
+ */
+export function podLabelsByNamespace(
+  objects: readonly K8sObject[],
+  labelsOf: (workload: K8sObject) => LooseRecord | undefined,
+): Map<string, LabelIndex<LooseRecord>> {
+  const byNamespace = new Map<string, LabelIndex<LooseRecord>>();
+  for (const wl of objects) {
+    if (!WORKLOAD_KINDS_WITH_RC.has(wl.kind)) continue;
+    const labels = labelsOf(wl);
+    if (!labels) continue;
+    const namespace = namespaceOrDefault(wl);
+    let index = byNamespace.get(namespace);
+    if (!index) byNamespace.set(namespace, (index = new LabelIndex<LooseRecord>()));
+    index.add(labels, labels);
+  }
+  return byNamespace;
 }

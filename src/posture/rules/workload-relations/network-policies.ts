@@ -4,7 +4,7 @@
  */
 import type { K8sObject, RuleDefinition, Violation } from '../../model.ts';
 import { violation } from '../../objects.ts';
-import { LabelIndex, SelectorIndex } from './label-index.ts';
+import { SelectorIndex, podLabelsByNamespace } from './label-index.ts';
 import { labelSelectorMatches, selectorDefined } from './label-selector.ts';
 import {
   APPS,
@@ -22,13 +22,7 @@ import {
   selectorSubsetOf,
 } from './values.ts';
 import type { LooseRecord } from './values.ts';
-import {
-  WORKLOAD_KINDS,
-  WORKLOAD_KINDS_WITH_RC,
-  podTemplateOf,
-  rawTemplateLabels,
-  templateLabelsOrEmpty,
-} from './workloads.ts';
+import { WORKLOAD_KINDS, podTemplateOf, rawTemplateLabels, templateLabelsOrEmpty } from './workloads.ts';
 
 const POLICY_KINDS: ReadonlySet<string> = new Set([
   'NetworkPolicy',
@@ -207,19 +201,7 @@ export const danglingNetworkPolicy: RuleDefinition = {
     { group: BATCH, kinds: ['Job', 'CronJob'] },
   ],
   evaluate({ objects }) {
-    const podLabelsByNamespace = new Map<string, LabelIndex<LooseRecord>>();
-    for (const wl of objects) {
-      if (!WORKLOAD_KINDS_WITH_RC.has(wl.kind)) continue;
-      const labels = podLabelsForPolicies(wl);
-      if (!labels) continue;
-      const namespace = namespaceOrDefault(wl);
-      let index = podLabelsByNamespace.get(namespace);
-      if (!index) {
-        index = new LabelIndex<LooseRecord>();
-        podLabelsByNamespace.set(namespace, index);
-      }
-      index.add(labels, labels);
-    }
+    const podLabels = podLabelsByNamespace(objects, podLabelsForPolicies);
     const result: Violation[] = [];
     for (const policy of objects) {
       if (policy.kind !== 'NetworkPolicy') continue;
@@ -228,7 +210,7 @@ export const danglingNetworkPolicy: RuleDefinition = {
       // An empty podSelector selects every pod, so it can never dangle.
       if (!selectorDefined(selector)) continue;
       const namespace = namespaceOrDefault(policy);
-      const candidates = podLabelsByNamespace.get(namespace)?.candidatesForSelector(selector) ?? [];
+      const candidates = podLabels.get(namespace)?.candidatesForSelector(selector) ?? [];
       if (candidates.some((labels) => labelSelectorMatches(selector, labels))) continue;
       result.push(
         violation(policy, {

@@ -4,7 +4,7 @@
  */
 import type { K8sObject, RuleDefinition, Violation } from '../../model.ts';
 import { violation } from '../../objects.ts';
-import { LabelIndex } from './label-index.ts';
+import { podLabelsByNamespace } from './label-index.ts';
 import { labelSelectorMatches, matchLabelsMismatch, selectorDefined } from './label-selector.ts';
 import {
   APPS,
@@ -19,12 +19,7 @@ import {
   regoCount,
 } from './values.ts';
 import type { LooseRecord } from './values.ts';
-import {
-  CONTROLLER_KINDS,
-  WORKLOAD_KINDS_WITH_RC,
-  podTemplateOf,
-  templateLabelsOrEmpty,
-} from './workloads.ts';
+import { CONTROLLER_KINDS, podTemplateOf, templateLabelsOrEmpty } from './workloads.ts';
 
 interface SelectorAt {
   selector: unknown;
@@ -107,20 +102,10 @@ export const serviceWithNoWorkload: RuleDefinition = {
     { group: BATCH, kinds: ['Job', 'CronJob'] },
   ],
   evaluate({ objects }) {
-    const podLabelsByNamespace = new Map<string, LabelIndex<LooseRecord>>();
-    for (const wl of objects) {
-      if (!WORKLOAD_KINDS_WITH_RC.has(wl.kind)) continue;
+    const podLabels = podLabelsByNamespace(objects, (wl) => {
       const ref = podTemplateOf(wl, { replicationController: true });
-      const labels = ref ? templateLabelsOrEmpty(ref) : undefined;
-      if (!labels) continue;
-      const namespace = namespaceOrDefault(wl);
-      let index = podLabelsByNamespace.get(namespace);
-      if (!index) {
-        index = new LabelIndex<LooseRecord>();
-        podLabelsByNamespace.set(namespace, index);
-      }
-      index.add(labels, labels);
-    }
+      return ref ? templateLabelsOrEmpty(ref) : undefined;
+    });
     const result: Violation[] = [];
     for (const service of objects) {
       if (service.kind !== 'Service') continue;
@@ -130,7 +115,7 @@ export const serviceWithNoWorkload: RuleDefinition = {
       const selector = asRecord(spec.selector);
       if (!selector || (regoCount(selector) ?? 0) === 0) continue;
       const namespace = namespaceOrDefault(service);
-      const candidates = podLabelsByNamespace.get(namespace)?.candidatesForPairs(selector) ?? [];
+      const candidates = podLabels.get(namespace)?.candidatesForPairs(selector) ?? [];
       if (candidates.some((labels) => serviceSelects(selector, labels))) continue;
       result.push(
         violation(service, {
