@@ -14,7 +14,7 @@ import { ClusterReader } from './collect.ts';
 import { createPostureApi } from './http-api.ts';
 import { PostureScanner } from './posture-scanner.ts';
 import { ScanResultWriter } from './result-writer.ts';
-import { KubePostureStorage } from './storage-client.ts';
+import { KubeObjects } from '../shared/kube-objects.ts';
 import type { ScanExecutor } from './scan-queue.ts';
 import { ScanQueue } from './scan-queue.ts';
 import { batchKeyOf, toScanPlan } from './scan-request.ts';
@@ -104,7 +104,7 @@ export async function runPostureService(options: PostureServiceOptions = {}): Pr
     options.executor ??
     new PostureScanner({
       reader,
-      writer: new ScanResultWriter(new KubePostureStorage(kc), {
+      writer: new ScanResultWriter(new KubeObjects(kc), {
         concurrency: options.writeConcurrency ?? 8,
         summariesOnly: options.summariesOnly ?? false,
         logger,

@@ -245,6 +245,33 @@ export class KubeObjects {
     }
   }
 
+  /** PUT of an object carrying `metadata.resourceVersion`; rejects on conflict (409) or absence (404). */
+  async replace<T extends KubeObjectLike>(kind: KindRef, object: T): Promise<T> {
+    const namespace = object.metadata.namespace ?? '';
+    const name = object.metadata.name ?? '';
+    return (await withRetry(
+      `replace ${kind.plural} ${namespace ? `${namespace}/` : ''}${name}`,
+      () =>
+        kind.clusterScoped
+          ? this.api.replaceClusterCustomObject({
+              group: kind.group,
+              version: kind.version,
+              plural: kind.plural,
+              name,
+              body: object,
+            })
+          : this.api.replaceNamespacedCustomObject({
+              group: kind.group,
+              version: kind.version,
+              plural: kind.plural,
+              namespace,
+              name,
+              body: object,
+            }),
+      this.retry,
+    )) as T;
+  }
+
   /** Deletes; false when it did not exist. */
   async delete(kind: KindRef, namespace: string, name: string): Promise<boolean> {
     try {
